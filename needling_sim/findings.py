@@ -1,0 +1,164 @@
+"""Findings: what a rule says about a patient or a plan, and how severe it is.
+
+Screening (:func:`needling_sim.screen`) and plan checks
+(:func:`needling_sim.check_plan`) both return :class:`Finding` objects so that
+lessons, figures and graders can treat them alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .evidence import require_claims
+
+__all__ = ["Finding", "Severity", "Verdict", "most_severe", "verdict_for"]
+
+
+class Severity(StrEnum):
+    """How much a finding matters, in increasing order.
+
+    ``info``: worth knowing, changes nothing. ``caution``: treat, with an extra
+    precaution. ``defer``: not now; a later date may be fine. ``do_not_treat``:
+    this candidate should not be needled.
+
+    Members compare equal to their string values, so ``finding.severity ==
+    "defer"`` works, and they order by severity.
+
+    Examples
+    --------
+    >>> Severity.CAUTION < Severity.DEFER
+    True
+    >>> max([Severity.INFO, Severity.DO_NOT_TREAT, Severity.CAUTION]).value
+    'do_not_treat'
+    """
+
+    INFO = "info"
+    CAUTION = "caution"
+    DEFER = "defer"
+    DO_NOT_TREAT = "do_not_treat"
+
+    @property
+    def rank(self) -> int:
+        """Position in the order info (0) < caution < defer < do_not_treat (3)."""
+        return _SEVERITY_ORDER.index(self)
+
+    def __lt__(self, other: object) -> bool:
+        return self.rank < Severity(other).rank  # type: ignore[arg-type]
+
+    def __le__(self, other: object) -> bool:
+        return self.rank <= Severity(other).rank  # type: ignore[arg-type]
+
+    def __gt__(self, other: object) -> bool:
+        return self.rank > Severity(other).rank  # type: ignore[arg-type]
+
+    def __ge__(self, other: object) -> bool:
+        return self.rank >= Severity(other).rank  # type: ignore[arg-type]
+
+
+_SEVERITY_ORDER = (Severity.INFO, Severity.CAUTION, Severity.DEFER, Severity.DO_NOT_TREAT)
+
+
+class Verdict(StrEnum):
+    """The overall answer of a screening: the most severe finding wins.
+
+    Examples
+    --------
+    >>> verdict_for([]).value
+    'proceed'
+    """
+
+    PROCEED = "proceed"
+    CAUTION = "caution"
+    DEFER = "defer"
+    DO_NOT_TREAT = "do_not_treat"
+
+
+_VERDICT_OF = {
+    Severity.INFO: Verdict.PROCEED,
+    Severity.CAUTION: Verdict.CAUTION,
+    Severity.DEFER: Verdict.DEFER,
+    Severity.DO_NOT_TREAT: Verdict.DO_NOT_TREAT,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's conclusion.
+
+    Attributes
+    ----------
+    rule : str
+        Short machine name of the rule (``"pregnancy"``, ``"interval_too_short"``).
+    severity : Severity
+        ``info``, ``caution``, ``defer`` or ``do_not_treat``.
+    message : str
+        Plain words a trainee understands, with the reason.
+    sources : tuple of str
+        Evidence-ledger claim ids behind the rule (at least one).
+    until : datetime.date or None
+        For a deferring finding: the first date on which it no longer applies;
+        None when the end is unknown or the finding does not defer.
+    session : int or None
+        For plan checks: the 1-based session the finding is about, if any.
+
+    Examples
+    --------
+    >>> f = Finding("pregnancy", "defer", "Wait until after pregnancy.", ("contra.pregnancy.s0",))
+    >>> f.severity is Severity.DEFER
+    True
+    """
+
+    rule: str
+    severity: Severity
+    message: str
+    sources: tuple[str, ...]
+    until: dt.date | None = None
+    session: int | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.rule, str) or not self.rule:
+            raise TypeError(f"rule must be a non-empty str, got {self.rule!r}")
+        try:
+            severity = Severity(self.severity)
+        except ValueError:
+            allowed = ", ".join(s.value for s in Severity)
+            raise ValueError(f"severity={self.severity!r} is not allowed; allowed: {allowed}") from None
+        object.__setattr__(self, "severity", severity)
+        if not isinstance(self.message, str) or not self.message:
+            raise TypeError(f"message must be a non-empty str, got {self.message!r}")
+        if isinstance(self.sources, str) or not isinstance(self.sources, (tuple, list)):
+            raise TypeError(f"sources must be a tuple of claim ids, got {self.sources!r}")
+        object.__setattr__(self, "sources", require_claims(*self.sources))
+        if self.until is not None and (
+            not isinstance(self.until, dt.date) or isinstance(self.until, dt.datetime)
+        ):
+            raise TypeError(f"until must be a datetime.date or None, got {self.until!r}")
+        if self.session is not None and (
+            isinstance(self.session, bool) or not isinstance(self.session, int) or self.session < 1
+        ):
+            raise ValueError(f"session must be a positive int or None, got {self.session!r}")
+
+
+def most_severe(findings) -> Severity:
+    """Return the highest severity among ``findings`` (``info`` when there are none).
+
+    Examples
+    --------
+    >>> most_severe([]).value
+    'info'
+    """
+    return max((f.severity for f in findings), default=Severity.INFO)
+
+
+def verdict_for(findings) -> Verdict:
+    """Map the most severe finding to a verdict (``info`` or nothing -> ``proceed``).
+
+    Examples
+    --------
+    >>> f = Finding("fitzpatrick", "caution", "Pigmentation risk.", ("skin.pih_lit",))
+    >>> verdict_for([f]).value
+    'caution'
+    """
+    return _VERDICT_OF[most_severe(findings)]
