@@ -1,0 +1,207 @@
+"""The evidence ledger: shape, sources, conflicts, and that every citation resolves."""
+
+import ast
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from needling_sim import evidence
+from needling_sim.evidence import COLUMNS, claim, claim_ids, conflicts, conflicts_of, load_claims, require_claims
+
+PACKAGE = Path(evidence.__file__).parent
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEED_FILES = (
+    "000_9935ce379b9fb6f4.txt",
+    "001_f417b9583cb5b54d.txt",
+    "002_d122edd26d192c88.txt",
+    "003_5eeea979378cb349.txt",
+    "004_55f0f796f35cad90.txt",
+)
+
+
+def test_ledger_has_the_required_columns_and_unique_ids():
+    df = load_claims()
+    assert list(df.columns) == list(COLUMNS)
+    assert df["id"].is_unique
+    assert set(df["source_kind"]) == {"seed", "literature", "assumption"}
+    assert df["statement"].str.len().min() > 10
+
+
+def test_seed_claims_cite_a_seed_file_and_assumptions_say_so():
+    df = load_claims()
+    seeds = df[df.source_kind == "seed"]
+    assert set(seeds["source"]) == set(SEED_FILES), "every seed is cited and only seed files are"
+    assumptions = df[df.source_kind == "assumption"]
+    assert (assumptions["confidence"] == "low").all() | assumptions["source"].str.contains("ssumption").all()
+
+
+def test_ranges_are_ordered():
+    df = load_claims().dropna(subset=["value_low", "value_high"])
+    assert (df["value_low"] <= df["value_high"]).all()
+    assert (df.dropna(subset=["value_low"])["unit"] != "").all()
+
+
+@pytest.mark.parametrize(
+    "topic",
+    ["sessions", "spacing", "redness", "aftercare", "collagen", "results", "procedure", "contraindications",
+     "pre_care", "skin_types", "overclaims", "dermis", "healing_phases", "pain", "epidermis", "invasiveness",
+     "home_devices", "pih", "depth", "areas"],
+)
+def test_every_topic_of_the_brief_is_covered(topic):
+    assert topic in set(load_claims()["topic"])
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "low", "high", "unit"),
+    [
+        ("spacing.s0", 28, 42, "days"),
+        ("spacing.s1", 42, 56, "days"),
+        ("spacing.s3", 42, 56, "days"),
+        ("sessions.s0", 3, 6, "sessions"),
+        ("sessions.s2", 4, 6, "sessions"),
+        ("contra.isotretinoin.s3", 3, 3, "months"),
+        ("contra.isotretinoin.label", 6, 6, "months"),
+        ("contra.radiation.s3", 12, 12, "months"),
+        ("pre.sun.s4", 14, 14, "days"),
+        ("procedure.s0", 30, 60, "minutes"),
+        ("effect.s2_early", 42, 56, "days"),
+        ("collagen.s3_12m", 365, 365, "days"),
+    ],
+)
+def test_key_values_match_the_seeds(claim_id, low, high, unit):
+    c = claim(claim_id)
+    assert (c.value_low, c.value_high, c.unit) == (low, high, unit)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("spacing.s0", "spacing.s1"),
+        ("sessions.s0", "sessions.s3"),
+        ("redness.s2", "redness.s1"),
+        ("ointment.s1", "epidermis.s1"),
+        ("collagen.s3_start", "collagen.lit_start"),
+        ("contra.isotretinoin.s3", "contra.isotretinoin.label"),
+        ("contra.isotretinoin.s3", "contra.isotretinoin.asds2017"),
+        ("pain.s3", "pain.s0"),
+        ("invasive.s2", "invasive.s3"),
+        ("skin.s3", "skin.pih_lit"),
+        ("home.s3", "home.s2"),
+    ],
+)
+def test_known_conflicts_are_recorded_both_ways(a, b):
+    assert b in {c.id for c in conflicts_of(a)}
+    assert a in {c.id for c in conflicts_of(b)}
+
+
+def test_conflicts_lists_each_pair_once():
+    pairs = conflicts()
+    keys = {frozenset(p) for p in zip(pairs["claim"], pairs["other"], strict=True)}
+    assert len(keys) == len(pairs)
+    spacing = conflicts("spacing")
+    assert len(spacing) < len(pairs)
+    assert {"claim_source", "other_source", "claim_statement", "other_statement"} <= set(spacing.columns)
+
+
+def test_statements_are_paraphrases_not_copies():
+    """No statement shares a run of 6 words with its seed page."""
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed pages not found at {SEEDS}")
+    words = re.compile(r"[a-z0-9]+")
+    for row in load_claims().itertuples():
+        if row.source_kind != "seed":
+            continue
+        seed = " ".join(words.findall((SEEDS / row.source).read_text("utf-8").lower()))
+        toks = words.findall(row.statement.lower())
+        for i in range(len(toks) - 5):
+            assert " ".join(toks[i : i + 6]) not in seed, f"{row.id} copies its seed: {row.statement!r}"
+
+
+def test_lookup_errors_name_the_problem():
+    with pytest.raises(KeyError, match="nope"):
+        claim("nope")
+    with pytest.raises(TypeError, match="claim_id"):
+        claim(3)
+    with pytest.raises(ValueError, match="at least one"):
+        require_claims()
+    with pytest.raises(ValueError, match="topic 'nope'"):
+        conflicts("nope")
+    with pytest.raises(TypeError, match="topic"):
+        conflicts(1)
+
+
+def _cited_ids_in_package():
+    """Every string literal in the package that looks like a claim id and is passed as one."""
+    cited = set()
+    for path in PACKAGE.glob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                if name in {"require_claims", "claim"}:
+                    cited.update(a.value for a in node.args if isinstance(a, ast.Constant))
+    return cited
+
+
+def test_every_id_the_package_cites_exists():
+    cited = _cited_ids_in_package()
+    assert cited, "the package cites claims through require_claims()/claim()"
+    assert cited <= claim_ids(), f"unknown ids: {sorted(cited - claim_ids())}"
+
+
+def test_every_screening_rule_cites_claims():
+    from needling_sim.screening import RULE_SOURCES
+
+    for rule, sources in RULE_SOURCES.items():
+        assert sources, rule
+        assert set(sources) <= claim_ids(), rule
+
+
+def test_load_claims_returns_a_fresh_frame():
+    a = load_claims()
+    a.loc[0, "statement"] = "changed"
+    assert load_claims().loc[0, "statement"] != "changed"
+    assert isinstance(a, pd.DataFrame)
+
+
+def test_bad_ledger_rows_are_rejected(monkeypatch, tmp_path):
+    import csv
+    import io
+
+    def ledger(**change):
+        row = dict.fromkeys(COLUMNS, "")
+        row.update(id="x.a", topic="t", statement="A statement.", source_kind="seed", source="s", confidence="low")
+        row.update(change)
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=COLUMNS)
+        w.writeheader()
+        w.writerow(row)
+        return buf.getvalue()
+
+    class Files:
+        def __init__(self, text):
+            self.text = text
+
+        def joinpath(self, _):
+            return self
+
+        def read_text(self, _):
+            return self.text
+
+    cases = [
+        (ledger(source_kind="blog"), "source_kind='blog'"),
+        (ledger(confidence="sure"), "confidence='sure'"),
+        (ledger(value_low="many"), "value_low='many'"),
+        (ledger(conflicts_with="x.b"), "unknown id 'x.b'"),
+        (ledger() + ledger().split("\n", 1)[1], "duplicate claim id"),
+    ]
+    for text, message in cases:
+        monkeypatch.setattr(evidence.resources, "files", lambda _pkg, t=text: Files(t))
+        evidence._claims.cache_clear()
+        with pytest.raises(ValueError, match=re.escape(message)):
+            evidence._claims()
+    monkeypatch.undo()
+    evidence._claims.cache_clear()
+    assert "spacing.s0" in claim_ids()
