@@ -1,0 +1,39 @@
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from needling_sim.dates import add_months, check_date
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
+        (dt.date(2028, 1, 31), 1, dt.date(2028, 2, 29)),
+        (dt.date(2026, 11, 30), 3, dt.date(2027, 2, 28)),
+        (dt.date(2026, 8, 15), 6, dt.date(2027, 2, 15)),
+        (dt.date(2026, 8, 15), 0, dt.date(2026, 8, 15)),
+    ],
+)
+def test_add_months(day, months, expected):
+    assert add_months(day, months) == expected
+
+
+@given(st.dates(max_value=dt.date(9000, 1, 1)), st.integers(0, 240))
+def test_add_months_moves_forward_by_about_the_right_amount(day, months):
+    out = add_months(day, months)
+    assert 28 * months <= (out - day).days <= 31 * months
+
+
+@pytest.mark.parametrize("months", [-1, 1.5, True, "3"])
+def test_add_months_rejects_bad_months(months):
+    with pytest.raises(ValueError, match="months"):
+        add_months(dt.date(2026, 1, 1), months)
+
+
+@pytest.mark.parametrize("value", ["2026-01-01", dt.datetime(2026, 1, 1), None])
+def test_check_date_rejects_non_dates(value):
+    with pytest.raises(TypeError, match="when"):
+        check_date("when", value)

@@ -1,0 +1,230 @@
+"""Screening rules: a scenario table per rule with dates on both sides of every window,
+and hypothesis properties over random patients."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from needling_sim import IsotretinoinPolicy, Patient, Severity, Verdict, screen
+from needling_sim.findings import Finding, most_severe, verdict_for
+from needling_sim.screening import ISOTRETINOIN_WINDOW_MONTHS, RULE_SOURCES
+
+ON = dt.date(2026, 6, 15)
+HEALTHY = Patient(age=35, fitzpatrick=2, concerns=["fine_lines"])
+
+
+def with_(**changes):
+    return dataclasses.replace(HEALTHY, **changes)
+
+
+def test_a_healthy_patient_proceeds_with_no_findings():
+    r = screen(HEALTHY, on=ON)
+    assert r.verdict is Verdict.PROCEED and r.findings == () and r.earliest_date is None
+    assert not r.blocks
+    assert r.to_frame().empty
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule", "verdict"),
+    [
+        ({"keloid_history": True}, "keloid_history", "do_not_treat"),
+        ({"pregnant": True}, "pregnancy", "defer"),
+        ({"breastfeeding": True}, "breastfeeding", "defer"),
+        ({"active_infection": True}, "active_infection", "defer"),
+        ({"open_wounds": True}, "open_wounds", "defer"),
+        ({"fitzpatrick": 4}, "darker_skin_type", "caution"),
+        ({"fitzpatrick": 6}, "darker_skin_type", "caution"),
+        ({"herpes_simplex_history": True}, "cold_sore_history", "caution"),
+        ({"anticoagulants": True}, "anticoagulants", "caution"),
+    ],
+)
+def test_condition_rules(changes, rule, verdict):
+    r = screen(with_(**changes), on=ON)
+    assert r.verdict == verdict
+    assert [f.rule for f in r.findings] == [rule]
+    assert r.findings[0].sources == RULE_SOURCES[rule]
+    # Conditions with no known end never invent a date.
+    assert r.earliest_date is None
+
+
+def test_fitzpatrick_three_has_no_pigmentation_caution():
+    assert screen(with_(fitzpatrick=3), on=ON).verdict is Verdict.PROCEED
+
+
+def test_caution_messages_say_why():
+    assert "hyperpigmentation" in screen(with_(fitzpatrick=5), on=ON).reasons[0]
+    assert "antiviral" in screen(with_(herpes_simplex_history=True), on=ON).reasons[0]
+
+
+# (field, rule, last date, first clear date): the day before the clear date defers, the clear date does not.
+WINDOWS = [
+    ("radiation_last_date", "radiation", dt.date(2025, 7, 1), dt.date(2026, 7, 1)),
+    ("sun_exposure_last", "recent_sun", dt.date(2026, 6, 10), dt.date(2026, 6, 24)),
+    ("retinoid_last_use", "recent_retinoids", dt.date(2026, 6, 14), dt.date(2026, 6, 19)),
+    ("isotretinoin_last_dose", "isotretinoin", dt.date(2026, 1, 31), dt.date(2026, 7, 31)),
+]
+
+
+@pytest.mark.parametrize(("field", "rule", "last", "clear"), WINDOWS)
+def test_window_rules_on_both_sides(field, rule, last, clear):
+    p = with_(**{field: last})
+    before = screen(p, on=clear - dt.timedelta(days=1))
+    assert before.verdict is Verdict.DEFER
+    assert before.findings[0].rule == rule
+    assert before.earliest_date == clear
+    on_the_day = screen(p, on=clear)
+    assert on_the_day.verdict is Verdict.PROCEED
+    assert screen(p, on=last).earliest_date == clear
+
+
+@pytest.mark.parametrize(
+    ("policy", "months", "defer_on", "clear"),
+    [
+        ("drug_label", 6, dt.date(2026, 4, 1), dt.date(2026, 7, 31)),
+        ("seed", 3, dt.date(2026, 4, 29), dt.date(2026, 4, 30)),
+    ],
+)
+def test_isotretinoin_policies(policy, months, defer_on, clear):
+    p = with_(isotretinoin_last_dose=dt.date(2026, 1, 31))
+    assert ISOTRETINOIN_WINDOW_MONTHS[IsotretinoinPolicy(policy)] == months
+    r = screen(p, on=defer_on, isotretinoin_policy=policy)
+    assert r.verdict is Verdict.DEFER and r.earliest_date == clear
+    assert r.isotretinoin_policy == policy
+    # Every side is cited whatever the policy.
+    assert set(r.findings[0].sources) == {"contra.isotretinoin.s3", "contra.isotretinoin.label",
+                                          "contra.isotretinoin.asds2017"}
+
+
+def test_isotretinoin_policy_that_allows_treatment_still_cautions_while_others_would_wait():
+    p = with_(isotretinoin_last_dose=dt.date(2026, 1, 31))
+    seed = screen(p, on=dt.date(2026, 5, 1), isotretinoin_policy="seed")
+    assert seed.verdict is Verdict.CAUTION and "more conservative" in seed.reasons[0]
+    consensus = screen(p, on=dt.date(2026, 2, 1), isotretinoin_policy=IsotretinoinPolicy.CONSENSUS)
+    assert consensus.verdict is Verdict.CAUTION
+    assert screen(p, on=dt.date(2026, 7, 31), isotretinoin_policy="consensus").verdict is Verdict.PROCEED
+
+
+def test_earliest_date_is_the_last_window_to_clear():
+    p = with_(sun_exposure_last=dt.date(2026, 6, 10), retinoid_last_use=dt.date(2026, 6, 14))
+    r = screen(p, on=ON)
+    assert r.earliest_date == dt.date(2026, 6, 24)
+    assert {f.rule for f in r.findings} == {"recent_sun", "recent_retinoids"}
+
+
+def test_a_window_plus_an_open_ended_condition_has_no_earliest_date():
+    r = screen(with_(sun_exposure_last=dt.date(2026, 6, 10), pregnant=True), on=ON)
+    assert r.verdict is Verdict.DEFER and r.earliest_date is None
+
+
+def test_most_severe_wins_and_findings_are_sorted():
+    r = screen(with_(keloid_history=True, pregnant=True, fitzpatrick=5), on=ON)
+    assert r.verdict is Verdict.DO_NOT_TREAT and r.earliest_date is None
+    assert [f.severity.value for f in r.findings] == ["do_not_treat", "defer", "caution"]
+    assert list(r.to_frame()["rule"]) == ["keloid_history", "pregnancy", "darker_skin_type"]
+
+
+@pytest.mark.parametrize("field", ["isotretinoin_last_dose", "radiation_last_date", "sun_exposure_last",
+                                   "retinoid_last_use"])
+def test_dates_after_the_screening_date_are_rejected(field):
+    with pytest.raises(ValueError, match=field):
+        screen(with_(**{field: ON + dt.timedelta(days=1)}), on=ON)
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match="patient"):
+        screen({"age": 30}, on=ON)
+    with pytest.raises(TypeError, match="on"):
+        screen(HEALTHY, on="2026-06-15")
+    with pytest.raises(ValueError, match="isotretinoin_policy='never'"):
+        screen(HEALTHY, on=ON, isotretinoin_policy="never")
+
+
+def test_finding_validation():
+    with pytest.raises(ValueError, match="severity='bad'"):
+        Finding("r", "bad", "m", ("spacing.s0",))
+    with pytest.raises(KeyError, match="nope"):
+        Finding("r", "info", "m", ("nope",))
+    with pytest.raises(TypeError, match="sources"):
+        Finding("r", "info", "m", "spacing.s0")
+    with pytest.raises(TypeError, match="rule"):
+        Finding("", "info", "m", ("spacing.s0",))
+    with pytest.raises(TypeError, match="message"):
+        Finding("r", "info", "", ("spacing.s0",))
+    with pytest.raises(TypeError, match="until"):
+        Finding("r", "defer", "m", ("spacing.s0",), until="2026-01-01")
+    with pytest.raises(ValueError, match="session"):
+        Finding("r", "info", "m", ("spacing.s0",), session=0)
+
+
+def test_severity_order():
+    assert Severity.INFO < Severity.CAUTION < Severity.DEFER < Severity.DO_NOT_TREAT
+    assert Severity.DEFER >= "caution" and Severity.INFO <= "info" and Severity.DO_NOT_TREAT > "defer"
+    assert most_severe([]) is Severity.INFO and verdict_for([]) is Verdict.PROCEED
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+FLAGS = ("pregnant", "breastfeeding", "keloid_history", "active_infection", "open_wounds",
+         "herpes_simplex_history", "anticoagulants")
+DATE_FIELDS = ("isotretinoin_last_dose", "radiation_last_date", "sun_exposure_last", "retinoid_last_use")
+recent = st.one_of(st.none(), st.integers(0, 500).map(lambda d: ON - dt.timedelta(days=d)))
+
+
+@st.composite
+def patients(draw):
+    return Patient(
+        age=draw(st.integers(18, 110)),
+        fitzpatrick=draw(st.integers(1, 6)),
+        **{f: draw(st.booleans()) for f in FLAGS},
+        **{f: draw(recent) for f in DATE_FIELDS},
+    )
+
+
+@st.composite
+def risk_factors(draw):
+    """A change that adds one risk factor: a flag turned on, a darker type, a more recent date."""
+    kind = draw(st.sampled_from(("flag", "date", "fitzpatrick")))
+    if kind == "flag":
+        return {draw(st.sampled_from(FLAGS)): True}
+    if kind == "date":
+        return {draw(st.sampled_from(DATE_FIELDS)): ON - dt.timedelta(days=draw(st.integers(0, 400)))}
+    return {"fitzpatrick": draw(st.integers(4, 6))}
+
+
+policies = st.sampled_from(list(IsotretinoinPolicy))
+
+
+@settings(max_examples=150, deadline=None)
+@given(patients(), risk_factors(), policies)
+def test_adding_a_risk_factor_never_makes_the_verdict_less_severe(p, change, policy):
+    # A date only adds risk when it is more recent than what was there.
+    for field, value in change.items():
+        old = getattr(p, field)
+        if field in DATE_FIELDS and old is not None and old > value:
+            change = {field: old}
+        if field == "fitzpatrick" and p.fitzpatrick > value:
+            change = {field: p.fitzpatrick}
+    before = screen(p, on=ON, isotretinoin_policy=policy)
+    after = screen(dataclasses.replace(p, **change), on=ON, isotretinoin_policy=policy)
+    rank = list(Verdict).index
+    assert rank(after.verdict) >= rank(before.verdict)
+
+
+@settings(max_examples=150, deadline=None)
+@given(patients(), policies)
+def test_earliest_date_is_never_before_the_screening_date(p, policy):
+    r = screen(p, on=ON, isotretinoin_policy=policy)
+    if r.earliest_date is not None:
+        assert r.earliest_date > ON
+        assert r.verdict is Verdict.DEFER
+        # On the earliest date, nothing defers any longer.
+        assert not screen(p, on=r.earliest_date, isotretinoin_policy=policy).blocks
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(18, 110), st.integers(1, 3), st.lists(st.sampled_from(["acne_scars", "texture", "wrinkles"])))
+def test_no_risk_factor_means_proceed(age, fitzpatrick, concerns):
+    assert screen(Patient(age=age, fitzpatrick=fitzpatrick, concerns=concerns), on=ON).verdict is Verdict.PROCEED
