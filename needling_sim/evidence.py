@@ -226,7 +226,7 @@ def conflicts_of(claim_id: str) -> tuple[Claim, ...]:
     Examples
     --------
     >>> sorted(c.id for c in conflicts_of("spacing.s0"))
-    ['spacing.s1', 'spacing.s1_between', 'spacing.s2', 'spacing.s3', 'spacing.alam2014', 'spacing.eldomyati2015']
+    ['spacing.alam2014', 'spacing.eldomyati2015', 'spacing.s1', 'spacing.s1_between', 'spacing.s3']
     """
     this = claim(claim_id)
     ids = set(this.conflicts_with)
