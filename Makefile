@@ -43,7 +43,7 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
 
 voila: $(STAMP)
-	$(VENV)/bin/voila --no-browser --Voila.ip=$(JUPYTER_HOST) course/apps/planner.ipynb
+	$(VENV)/bin/voila --no-browser --Voila.ip=$(JUPYTER_HOST) apps/planner.ipynb
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
