@@ -1,0 +1,401 @@
+"""Course plans: building, validating, checking and recommending."""
+
+import dataclasses
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from needling_sim import (
+    Area,
+    Concern,
+    CoursePlan,
+    Finding,
+    Patient,
+    Session,
+    Severity,
+    SpacingPolicy,
+    check_plan,
+    plan_course,
+    plan_passes,
+    recommend_plan,
+)
+from needling_sim.course import CONCERN_DEFAULTS, HEALING_INTERVAL_DAYS, SPACING_MIN_DAYS
+from needling_sim.evidence import claim, claim_ids, conflicts_of
+from needling_sim.findings import most_severe
+
+START = dt.date(2026, 3, 2)
+HEALTHY = Patient(age=35, fitzpatrick=2, concerns=["acne_scars"])
+
+
+def rules(findings, above=Severity.INFO):
+    return {f.rule: f for f in findings if f.severity > above}
+
+
+# ----------------------------------------------------------------------------- plan_course
+
+
+def test_plan_course_lays_out_sessions():
+    plan = plan_course(START, 3, 42, 1.0, "cheek")
+    assert [s.number for s in plan.sessions] == [1, 2, 3]
+    assert [s.date for s in plan.sessions] == [START, START + dt.timedelta(42), START + dt.timedelta(84)]
+    assert all(s.depth_mm == 1.0 and s.area is Area.CHEEK for s in plan.sessions)
+    assert (plan.start, plan.end, plan.intervals_days, plan.n_sessions) == (
+        START,
+        START + dt.timedelta(84),
+        (42, 42),
+        3,
+    )
+    assert plan.session_days == (0, 42, 84)
+    assert plan.area is Area.CHEEK and plan.area_info.dermis_mm == 0.87
+
+
+def test_plan_course_takes_per_gap_intervals_and_per_session_depths():
+    plan = plan_course(START, 3, (30, 60), [0.5, 0.75, 1.0], "neck")
+    assert plan.intervals_days == (30, 60)
+    assert plan.depths_mm == (0.5, 0.75, 1.0)
+    frame = plan.to_frame()
+    assert list(frame.columns) == ["number", "date", "day", "interval_days", "depth_mm", "area"]
+    assert frame["day"].tolist() == [0, 30, 90]
+
+
+def test_one_session_plan():
+    plan = plan_course(START, 1, 42, 0.5, "forehead")
+    assert plan.intervals_days == () and plan.end == plan.start
+    assert plan_course(START, 1, [], 0.5, "forehead") == plan
+
+
+def test_plans_and_sessions_are_frozen():
+    plan = plan_course(START, 2, 42, 1.0, "cheek")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.sessions = ()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.sessions[0].depth_mm = 2.0
+    assert hash(plan) == hash(plan_course(START, 2, 42, 1.0, "cheek"))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"interval_days": 0}, ValueError, "interval_days=0.*at least 1"),
+        ({"interval_days": -7}, ValueError, "interval_days=-7"),
+        ({"interval_days": 42.0}, TypeError, "interval_days must be a whole number"),
+        ({"interval_days": True}, TypeError, "interval_days must be a whole number"),
+        ({"interval_days": [42]}, ValueError, "interval_days has 1 values.*2 values"),
+        ({"interval_days": [42, 0]}, ValueError, r"interval_days\[1\]=0"),
+        ({"sessions": 0}, ValueError, "sessions=0.*1 to 24"),
+        ({"sessions": 25}, ValueError, "sessions=25"),
+        ({"sessions": True}, TypeError, "sessions must be a whole number"),
+        ({"sessions": 3.0}, TypeError, "sessions must be a whole number"),
+        ({"depth_mm": math.nan}, ValueError, "depth_mm=nan"),
+        ({"depth_mm": math.inf}, ValueError, "depth_mm=inf"),
+        ({"depth_mm": -0.5}, ValueError, "depth_mm=-0.5"),
+        ({"depth_mm": 0}, ValueError, "depth_mm=0.0.*above 0"),
+        ({"depth_mm": 3.5}, ValueError, "at most 3.0 mm"),
+        ({"depth_mm": True}, TypeError, "depth_mm must be a number"),
+        ({"depth_mm": "1.0"}, TypeError, "depth_mm must be a number"),
+        ({"depth_mm": [1.0, 1.0]}, ValueError, "depth_mm has 2 values.*3 values"),
+        ({"depth_mm": [1.0, 1.0, 9.0]}, ValueError, r"depth_mm\[2\]=9.0"),
+        ({"area": "knee"}, ValueError, "area='knee'.*allowed"),
+        ({"area": None}, TypeError, "area must be an area name"),
+        ({"start": "2026-03-02"}, TypeError, "start must be a datetime.date"),
+        ({"start": dt.datetime(2026, 3, 2)}, TypeError, "start must be a datetime.date"),
+    ],
+)
+def test_bad_input_names_the_field(kwargs, error, match):
+    args = {"start": START, "sessions": 3, "interval_days": 42, "depth_mm": 1.0, "area": "cheek"} | kwargs
+    with pytest.raises(error, match=match):
+        plan_course(**args)
+
+
+def test_numpy_scalars_are_accepted():
+    plan = plan_course(START, np.int64(2), np.int32(42), np.float64(1.0), "cheek")
+    assert plan.intervals_days == (42,) and plan.depths_mm == (1.0, 1.0)
+
+
+def test_course_plan_validates_direct_construction():
+    s1 = Session(1, START, 1.0, "cheek")
+    with pytest.raises(TypeError, match="non-empty tuple"):
+        CoursePlan(())
+    with pytest.raises(ValueError, match="numbered 1, 2"):
+        CoursePlan((Session(2, START, 1.0, "cheek"),))
+    with pytest.raises(ValueError, match="strictly increase"):
+        CoursePlan((s1, Session(2, START, 1.0, "cheek")))
+    with pytest.raises(ValueError, match="one area"):
+        CoursePlan((s1, Session(2, START + dt.timedelta(42), 1.0, "neck")))
+    with pytest.raises(TypeError, match="must be a Session"):
+        CoursePlan(("x",))
+    with pytest.raises(TypeError, match="notes"):
+        CoursePlan((s1,), notes="one note")
+    with pytest.raises(TypeError, match="sources"):
+        CoursePlan((s1,), sources="spacing.s0")
+    with pytest.raises(KeyError, match="not in the evidence ledger"):
+        CoursePlan((s1,), sources=("no.such.claim",))
+    with pytest.raises(ValueError, match="24"):
+        CoursePlan(tuple(Session(i, START + dt.timedelta(i), 1.0, "cheek") for i in range(1, 26)))
+
+
+# ----------------------------------------------------------------------------- check_plan
+
+
+def test_good_plan_for_healthy_patient_has_nothing_above_info():
+    findings = check_plan(plan_course(START, 3, 42, 1.0, "cheek"), HEALTHY)
+    assert most_severe(findings) is Severity.INFO
+    assert plan_passes(findings)
+    assert {"session_count", "procedure_time"} <= {f.rule for f in findings}
+    for f in findings:
+        assert set(f.sources) <= claim_ids()
+
+
+@pytest.mark.parametrize("gap", [1, 3, 7, 14, 20])
+def test_intervals_before_healing_defer(gap):
+    findings = check_plan(plan_course(START, 3, gap, 1.0, "cheek"), HEALTHY)
+    f = rules(findings)["interval_before_healed"]
+    assert f.severity is Severity.DEFER and f.session == 2
+    assert f.until == START + dt.timedelta(HEALING_INTERVAL_DAYS)
+    assert "phase.proliferation.guo2010" in f.sources and "phase.inflammation.guo2010" in f.sources
+    assert "sessions 2, 3" in f.message  # one finding for the rule, not one per session
+    assert not plan_passes(findings)
+
+
+def test_spacing_policies_follow_the_seed_conflict():
+    assert SPACING_MIN_DAYS == {SpacingPolicy.SIX_WEEKS: 42, SpacingPolicy.FOUR_WEEKS: 28}
+    month = plan_course(START, 3, 28, 1.0, "cheek")
+    strict = rules(check_plan(month, HEALTHY))["interval_below_minimum"]
+    assert strict.severity is Severity.CAUTION
+    # The finding cites both sides of the conflict.
+    assert {"spacing.s0", "spacing.s1", "spacing.s2", "spacing.s3", "spacing.harris2015"} <= set(
+        strict.sources
+    )
+    assert strict.until == START + dt.timedelta(42)
+    lenient = check_plan(month, HEALTHY, "four_weeks")
+    assert "interval_below_minimum" not in {f.rule for f in lenient}
+    info = next(f for f in lenient if f.rule == "interval_below_other_policy")
+    assert info.severity is Severity.INFO and "spacing.s1" in info.sources
+    assert plan_passes(lenient) and plan_passes(check_plan(month, HEALTHY))
+
+
+def test_gap_below_every_policy_but_after_healing_defers():
+    f = rules(check_plan(plan_course(START, 2, 25, 1.0, "cheek"), HEALTHY, "four_weeks"))[
+        "interval_below_minimum"
+    ]
+    assert f.severity is Severity.DEFER
+
+
+def test_deep_needle_around_the_eye_defers_and_one_mm_on_cheek_does_not():
+    eye = rules(check_plan(plan_course(START, 3, 42, 2.5, "periorbital"), HEALTHY))
+    assert eye["depth_beyond_dermis"].severity is Severity.DEFER
+    assert "dermis.meng2022_eyelid" in eye["depth_beyond_dermis"].sources
+    cheek = check_plan(plan_course(START, 3, 42, 1.0, "cheek"), HEALTHY)
+    assert "depth_beyond_dermis" not in {f.rule for f in cheek}
+    deep_cheek = rules(check_plan(plan_course(START, 3, 42, 1.5, "cheek"), HEALTHY))
+    assert "depth_beyond_dermis" in deep_cheek
+
+
+def test_depth_beyond_the_purpose_range_is_a_caution_where_skin_allows_it():
+    f = rules(check_plan(plan_course(START, 3, 42, 2.0, "back"), HEALTHY))
+    assert f["depth_beyond_purpose_range"].severity is Severity.CAUTION
+    assert "depth_beyond_dermis" not in f
+
+
+def test_increasing_depth_is_noted():
+    findings = check_plan(plan_course(START, 3, 42, [0.5, 0.75, 1.0], "cheek"), HEALTHY)
+    f = next(f for f in findings if f.rule == "depth_increasing")
+    assert f.severity is Severity.INFO and f.session == 2 and "depth.s2_deeper" in f.sources
+
+
+@pytest.mark.parametrize(
+    ("n", "severity"), [(1, "info"), (2, "info"), (6, "info"), (7, "caution"), (12, "caution")]
+)
+def test_session_count_against_the_seeds(n, severity):
+    f = next(
+        f for f in check_plan(plan_course(START, n, 42, 0.5, "cheek"), HEALTHY) if f.rule == "session_count"
+    )
+    assert f.severity == severity
+    assert {"sessions.s0", "sessions.s2", "sessions.s3"} <= set(f.sources)
+
+
+def test_procedure_time_is_info_and_scales_with_area():
+    def minutes(area):
+        f = next(
+            f for f in check_plan(plan_course(START, 1, 42, 0.5, area), HEALTHY) if f.rule == "procedure_time"
+        )
+        assert f.severity is Severity.INFO and "procedure.numbing" in f.sources
+        return int(f.message.split("about ")[1].split(" ")[0])
+
+    assert minutes("back") > minutes("cheek") > minutes("nose")
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule", "severity"),
+    [
+        ({"keloid_history": True}, "keloid_history", "do_not_treat"),
+        ({"pregnant": True}, "pregnancy", "defer"),
+        ({"fitzpatrick": 5}, "darker_skin_type", "caution"),
+        ({"isotretinoin_last_dose": dt.date(2026, 1, 10)}, "isotretinoin", "defer"),
+    ],
+)
+def test_screening_is_rechecked_on_session_dates(changes, rule, severity):
+    patient = dataclasses.replace(HEALTHY, **changes)
+    findings = check_plan(plan_course(START, 3, 42, 1.0, "cheek"), patient)
+    f = rules(findings)[rule]
+    assert f.severity == severity and f.session == 1
+    assert f.message.startswith(f"Session 1 on {START}")
+    assert plan_passes(findings) is (severity == "caution")
+
+
+def test_screening_window_that_ends_mid_course_changes_severity_per_session():
+    # Last dose 2026-01-10: the drug label defers to 2026-07-10; session 4 (day 126) still falls inside,
+    # session 5 (2026-07-13) is past the label's 6 months and clean.
+    patient = dataclasses.replace(HEALTHY, isotretinoin_last_dose=dt.date(2026, 1, 10))
+    findings = check_plan(plan_course(START, 5, 31, 0.5, "cheek"), patient, "four_weeks")
+    iso = [f for f in findings if f.rule == "isotretinoin"]
+    assert len(iso) == 1 and iso[0].session == 1
+    assert iso[0].until == dt.date(2026, 7, 10)
+    assert "sessions 1, 2, 3, 4" in iso[0].message
+    seed = [
+        f
+        for f in check_plan(
+            plan_course(START, 5, 31, 0.5, "cheek"), patient, "four_weeks", isotretinoin_policy="seed"
+        )
+        if f.rule == "isotretinoin"
+    ]
+    assert [(f.severity.value, f.session) for f in seed] == [("defer", 1), ("caution", 3)]
+
+
+def test_findings_are_sorted_most_severe_first():
+    patient = dataclasses.replace(HEALTHY, fitzpatrick=5)
+    findings = check_plan(plan_course(START, 3, 7, 2.5, "periorbital"), patient)
+    ranks = [f.severity.rank for f in findings]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+def test_check_plan_rejects_bad_arguments():
+    plan = plan_course(START, 2, 42, 1.0, "cheek")
+    with pytest.raises(TypeError, match="plan must be a CoursePlan"):
+        check_plan("plan", HEALTHY)
+    with pytest.raises(TypeError, match="patient must be"):
+        check_plan(plan, {"age": 30})
+    with pytest.raises(ValueError, match="policy='monthly'.*six_weeks, four_weeks"):
+        check_plan(plan, HEALTHY, "monthly")
+    with pytest.raises(TypeError, match="policy must be"):
+        check_plan(plan, HEALTHY, 42)
+
+
+def test_plan_passes_validates():
+    with pytest.raises(TypeError, match="not one Finding"):
+        plan_passes(Finding("x", "info", "m", ("spacing.s0",)))
+    with pytest.raises(TypeError, match="hold Finding"):
+        plan_passes(["defer"])
+    assert plan_passes([Finding("x", "caution", "m", ("spacing.s0",))])
+
+
+# ----------------------------------------------------------------------------- recommend_plan
+
+
+@pytest.mark.parametrize("concern", list(Concern))
+@pytest.mark.parametrize("area", ["cheek", "periorbital", "back"])
+def test_every_concern_gets_a_plan_that_passes(concern, area):
+    plan = recommend_plan(HEALTHY, concern, START, area=area)
+    assert plan_passes(check_plan(plan, HEALTHY))
+    assert all(d <= plan.area_info.dermis_mm for d in plan.depths_mm)
+    assert plan.notes and set(plan.sources) <= claim_ids()
+    assert plan.n_sessions == CONCERN_DEFAULTS[concern].sessions
+
+
+def test_acne_scars_follow_the_trials_within_the_site():
+    back = recommend_plan(HEALTHY, "acne_scars", START, area="back")
+    assert back.depths_mm == (1.5,) * 3 and back.n_sessions == 3
+    assert {"course.harris2015", "sessions.harris2015", "depth.singh2016"} <= set(back.sources)
+    cheek = recommend_plan(HEALTHY, "acne_scars", START)
+    assert cheek.area is Area.CHEEK and cheek.depths_mm == (0.75,) * 3
+    assert any("capped" in n for n in cheek.notes)
+    assert recommend_plan(HEALTHY, "fine_lines", START, area="periorbital").depths_mm[0] <= 0.5
+
+
+def test_spacing_follows_the_policy():
+    assert recommend_plan(HEALTHY, "acne_scars", START).intervals_days == (42, 42)
+    assert recommend_plan(HEALTHY, "acne_scars", START, policy="four_weeks").intervals_days == (28, 28)
+
+
+def test_darker_skin_gets_a_shallower_needle():
+    dark = dataclasses.replace(HEALTHY, fitzpatrick=6)
+    a = recommend_plan(HEALTHY, "wrinkles", START, area="back").depths_mm[0]
+    b = recommend_plan(dark, "wrinkles", START, area="back").depths_mm[0]
+    assert b == a - 0.25
+    assert "policy.fitzpatrick_depth_assumed" in recommend_plan(dark, "wrinkles", START).sources
+    assert recommend_plan(dark, "rosacea", START).depths_mm[0] == 0.25  # never below one step
+
+
+def test_start_moves_past_a_deferral_with_a_known_end():
+    patient = dataclasses.replace(HEALTHY, isotretinoin_last_dose=dt.date(2026, 1, 10))
+    plan = recommend_plan(patient, "acne_scars", START)
+    assert plan.start == dt.date(2026, 7, 10)
+    assert plan_passes(check_plan(plan, patient))
+    assert recommend_plan(patient, "acne_scars", START, isotretinoin_policy="seed").start == dt.date(
+        2026, 4, 10
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        ({"keloid_history": True}, "keloid_history means do not treat"),
+        ({"pregnant": True}, "pregnancy defers treatment with no known end"),
+        ({"active_infection": True}, "active_infection"),
+    ],
+)
+def test_no_plan_when_screening_refuses_or_defers_without_end(changes, match):
+    with pytest.raises(ValueError, match=match):
+        recommend_plan(dataclasses.replace(HEALTHY, **changes), "acne_scars", START)
+
+
+def test_recommend_plan_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="concern='freckles'"):
+        recommend_plan(HEALTHY, "freckles", START)
+    with pytest.raises(TypeError, match="concern must be"):
+        recommend_plan(HEALTHY, 1, START)
+    with pytest.raises(TypeError, match="patient must be"):
+        recommend_plan(None, "acne_scars", START)
+    with pytest.raises(TypeError, match="start must be"):
+        recommend_plan(HEALTHY, "acne_scars", "2026-03-02")
+    with pytest.raises(ValueError, match="area='knee'"):
+        recommend_plan(HEALTHY, "acne_scars", START, area="knee")
+
+
+# ----------------------------------------------------------------------------- properties
+
+plans = st.builds(
+    plan_course,
+    start=st.dates(dt.date(2025, 1, 1), dt.date(2028, 1, 1)),
+    sessions=st.integers(1, 8),
+    interval_days=st.integers(1, 120),
+    depth_mm=st.sampled_from([0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0]),
+    area=st.sampled_from(list(Area)),
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(plan=plans, policy=st.sampled_from(list(SpacingPolicy)))
+def test_a_passing_plan_never_needles_inside_the_previous_inflammation_window(plan, policy):
+    findings = check_plan(plan, HEALTHY, policy)
+    if plan_passes(findings):
+        inflammation_days = claim("phase.inflammation.guo2010").value_high
+        assert all(gap > inflammation_days and gap >= HEALING_INTERVAL_DAYS for gap in plan.intervals_days)
+        assert all(gap >= SPACING_MIN_DAYS[SpacingPolicy.FOUR_WEEKS] for gap in plan.intervals_days)
+        assert all(d <= plan.area_info.depth_limit_mm for d in plan.depths_mm)
+
+
+@settings(max_examples=40, deadline=None)
+@given(plan=plans)
+def test_every_finding_cites_real_claims_and_names_a_session_in_range(plan):
+    for f in check_plan(plan, HEALTHY):
+        assert set(f.sources) <= claim_ids()
+        assert f.session is None or 1 <= f.session <= plan.n_sessions
+
+
+def test_spacing_sources_really_conflict_in_the_ledger():
+    assert "spacing.s1" in {c.id for c in conflicts_of("spacing.s0")}
