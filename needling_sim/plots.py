@@ -138,16 +138,20 @@ def _short(text: str, width: int = 60) -> str:
     return textwrap.shorten(text, width, placeholder="…")
 
 
-def _layout(fig: go.Figure, *, title: str, subtitle: str, x_title: str, y_title: str, height: int) -> None:
+def _layout(
+    fig: go.Figure, *, title: str, subtitle: str, x_title: str, y_title: str, height: int, legend_rows: int = 1
+) -> None:
+    """Shared look: white template, title and subtitle, legend under the x axis title."""
+    bottom = 60 + 24 * legend_rows
     fig.update_layout(
         template="simple_white",
         title={"text": html.escape(title), "subtitle": {"text": html.escape(subtitle)}, "x": 0.01},
         font=_FONT,
-        height=height,
-        margin={"l": 10, "r": 20, "t": 80, "b": 50},
+        height=height + bottom,
+        margin={"l": 10, "r": 20, "t": 80, "b": bottom},
         colorway=[_C[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue")],
         hoverlabel={"align": "left"},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "yref": "container", "x": 0},
     )
     fig.update_xaxes(title_text=x_title, automargin=True)
     fig.update_yaxes(title_text=y_title, automargin=True)
@@ -221,65 +225,66 @@ def findings_figure(findings, *, title: str = "Findings", subtitle: str = _TEACH
     --------
     >>> f = Finding("fitzpatrick", "caution", "Pigmentation risk.", ("skin.pih_lit",))
     >>> fig = findings_figure([f], title="Demo")
-    >>> fig.data[0].y, fig.data[0].x
-    (('fitzpatrick',), (2,))
-    >>> findings_figure([]).data[0].text
+    >>> [(t.name, t.y) for t in fig.data if len(t.y)]
+    [('caution', ('fitzpatrick',))]
+    >>> findings_figure([]).data[-1].text
     ('Proceed: no rule fired',)
     """
     findings = _check_findings(findings)
     title = _check_title(title)
     fig = go.Figure()
     x_title = "Severity level (ordinal: 1 info, 2 caution, 3 defer, 4 do not treat)"
-    if not findings:
+    # A fixed set of traces (one per severity, then "proceed"), empty when unused, so an
+    # app can update a figure in place whatever the findings are.
+    ordered = sorted(findings, key=lambda f: -f.severity.rank)
+    labels = _unique([_finding_label(f) for f in ordered])
+    for sev in sorted(Severity, reverse=True):
+        rows = [(lab, f) for lab, f in zip(labels, ordered, strict=True) if f.severity is sev]
+        colour = PALETTE["severity"][sev.value]
+        text_colour = _C["black"] if sev is Severity.CAUTION else _C["white"]
         fig.add_trace(
-            go.Scatter(
-                x=[0.3],
-                y=["no findings"],
-                mode="markers+text",
-                marker={"symbol": "circle", "size": 16, "color": PALETTE["verdict"]["proceed"]},
-                text=["Proceed: no rule fired"],
-                textposition="middle right",
-                name="proceed",
-                hovertemplate="No rule fired: nothing in the record stops or changes treatment.<extra></extra>",
+            go.Bar(
+                orientation="h",
+                x=[sev.rank + 1] * len(rows),
+                y=[lab for lab, _ in rows],
+                name=sev.value.replace("_", " "),
+                showlegend=bool(rows),
+                marker={"color": colour, "line": {"color": _C["black"], "width": 1}},
+                text=[sev.value.replace("_", " ").upper() for _ in rows],
+                textposition="inside",
+                insidetextanchor="start",
+                textfont={"color": text_colour},
+                customdata=[
+                    [
+                        sev.value.replace("_", " "),
+                        _wrap(f.message),
+                        _source_text(f.sources),
+                        f"<br>Until: {f.until.isoformat()}" if f.until else "",
+                    ]
+                    for _, f in rows
+                ],
+                hovertemplate=(
+                    "<b>%{y}</b>: %{customdata[0]}<br>%{customdata[1]}%{customdata[3]}"
+                    "<br><i>Sources:</i><br>%{customdata[2]}<extra></extra>"
+                ),
             )
         )
-        height = 230
-    else:
-        ordered = sorted(findings, key=lambda f: -f.severity.rank)
-        labels = _unique([_finding_label(f) for f in ordered])
-        for sev in sorted({f.severity for f in ordered}, reverse=True):
-            rows = [(lab, f) for lab, f in zip(labels, ordered, strict=True) if f.severity is sev]
-            colour = PALETTE["severity"][sev.value]
-            text_colour = _C["black"] if sev is Severity.CAUTION else _C["white"]
-            fig.add_trace(
-                go.Bar(
-                    orientation="h",
-                    x=[sev.rank + 1] * len(rows),
-                    y=[lab for lab, _ in rows],
-                    name=sev.value.replace("_", " "),
-                    marker={"color": colour, "line": {"color": _C["black"], "width": 1}},
-                    text=[sev.value.replace("_", " ").upper() for _ in rows],
-                    textposition="inside",
-                    insidetextanchor="start",
-                    textfont={"color": text_colour},
-                    customdata=[
-                        [
-                            sev.value.replace("_", " "),
-                            _wrap(f.message),
-                            _source_text(f.sources),
-                            f"<br>Until: {f.until.isoformat()}" if f.until else "",
-                        ]
-                        for _, f in rows
-                    ],
-                    hovertemplate=(
-                        "<b>%{y}</b>: %{customdata[0]}<br>%{customdata[1]}%{customdata[3]}"
-                        "<br><i>Sources:</i><br>%{customdata[2]}<extra></extra>"
-                    ),
-                )
-            )
-        height = 170 + 38 * len(findings)
+    fig.add_trace(
+        go.Scatter(
+            x=[] if findings else [0.3],
+            y=[] if findings else ["no findings"],
+            mode="markers+text",
+            marker={"symbol": "circle", "size": 16, "color": PALETTE["verdict"]["proceed"]},
+            text=[] if findings else ["Proceed: no rule fired"],
+            textposition="middle right",
+            name="proceed",
+            showlegend=False,
+            hovertemplate="No rule fired: nothing in the record stops or changes treatment.<extra></extra>",
+        )
+    )
+    height = 120 + 38 * len(findings) if findings else 170
     _layout(fig, title=title, subtitle=subtitle, x_title=x_title, y_title="Rule", height=height)
-    fig.update_layout(barmode="overlay", showlegend=bool(findings))
+    fig.update_layout(barmode="overlay", showlegend=True)
     fig.update_xaxes(range=[0, 4.2], tickvals=[1, 2, 3, 4], ticktext=["info", "caution", "defer", "do not treat"])
     fig.update_yaxes(autorange="reversed", type="category")
     return fig
@@ -475,54 +480,79 @@ def conflicts_figure(topic: str | None = None) -> go.Figure:
     fig = go.Figure()
     numeric = [c for c in claims if _has_number(c) and c.unit == unit]
     others = [c for c in claims if c not in numeric]
+    # Always nine traces (source kind x [range bar, range ends, point]), empty when unused,
+    # so an app can switch topics by updating the traces in place. (Labels sit on a
+    # separate gap-free trace: plotly.js drops some text on category-axis lines with gaps.)
     for kind in ("seed", "literature", "assumption"):
+        colour = PALETTE["source_kind"][kind]
         rows = [c for c in numeric if c.source_kind == kind]
-        if rows:
-            xs, ys, texts, custom = [], [], [], []
-            for c in rows:
-                xs += [c.value_low, c.value_high, None]
-                ys += [c.id, c.id, None]
-                texts += ["", _value_text(c), ""]
-                cd = _claim_custom(c)
-                custom += [cd, cd, cd]
-            fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines+markers+text",
-                    name=f"{_KIND_LABEL[kind]} (range)",
-                    legendgroup=kind,
-                    line={"color": PALETTE["source_kind"][kind], "width": 9},
-                    marker={"symbol": _KIND_SYMBOL[kind], "size": 12, "color": PALETTE["source_kind"][kind],
-                            "line": {"color": _C["black"], "width": 1}},
-                    text=texts,
-                    textposition="middle right",
-                    customdata=custom,
-                    hovertemplate=_CLAIM_HOVER,
-                    connectgaps=False,
-                )
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                base=[c.value_low for c in rows],
+                x=[c.value_high - c.value_low for c in rows],
+                y=[c.id for c in rows],
+                width=0.4,
+                name=f"{_KIND_LABEL[kind]} (range)",
+                legendgroup=kind,
+                showlegend=bool(rows),
+                marker={"color": colour, "line": {"color": colour, "width": 0}},
+                customdata=[_claim_custom(c) for c in rows],
+                hovertemplate=_CLAIM_HOVER,
             )
+        )
+        xs, ys, texts, custom = [], [], [], []
+        for c in rows:
+            cd = _claim_custom(c)
+            if c.value_low != c.value_high:
+                xs.append(c.value_low)
+                ys.append(c.id)
+                texts.append("")
+                custom.append(cd)
+            xs.append(c.value_high)
+            ys.append(c.id)
+            texts.append(_value_text(c))
+            custom.append(cd)
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="markers+text",
+                name=f"{_KIND_LABEL[kind]} (range ends)",
+                legendgroup=kind,
+                showlegend=False,
+                marker={"symbol": _KIND_SYMBOL[kind], "size": 12, "color": colour,
+                        "line": {"color": _C["black"], "width": 1}},
+                text=texts,
+                textposition="middle right",
+                customdata=custom,
+                hovertemplate=_CLAIM_HOVER,
+            )
+        )
         rows = [c for c in others if c.source_kind == kind]
-        if rows:
-            fig.add_trace(
-                go.Scatter(
-                    x=[0.0] * len(rows),
-                    y=[c.id for c in rows],
-                    mode="markers+text",
-                    name=f"{_KIND_LABEL[kind]} (no comparable number)",
-                    legendgroup=kind,
-                    marker={"symbol": _KIND_SYMBOL[kind] + "-open", "size": 12,
-                            "color": PALETTE["source_kind"][kind], "line": {"width": 2}},
-                    text=[
-                        html.escape(_short(c.statement, 55) if not _has_number(c) else f"{_value_text(c)}: "
-                                    + _short(c.statement, 40))
-                        for c in rows
-                    ],
-                    textposition="middle right",
-                    customdata=[_claim_custom(c) for c in rows],
-                    hovertemplate=_CLAIM_HOVER,
-                )
+        fig.add_trace(
+            go.Scatter(
+                x=[0.0] * len(rows),
+                y=[c.id for c in rows],
+                mode="markers+text",
+                name=f"{_KIND_LABEL[kind]} (no comparable number)",
+                legendgroup=kind,
+                showlegend=bool(rows),
+                marker={"symbol": _KIND_SYMBOL[kind] + "-open", "size": 12, "color": colour,
+                        "line": {"width": 2, "color": colour}},
+                text=[
+                    html.escape(
+                        _short(c.statement, 55)
+                        if not _has_number(c)
+                        else f"{_value_text(c)}: " + _short(c.statement, 40)
+                    )
+                    for c in rows
+                ],
+                textposition="middle right",
+                customdata=[_claim_custom(c) for c in rows],
+                hovertemplate=_CLAIM_HOVER,
             )
+        )
     scope = f"topic {topic!r}" if topic is not None else "every topic"
     n_pairs = len(ledger_conflicts(topic)) if topic is not None else len(ledger_conflicts())
     title = f"What the sources say: {scope} ({len(claims)} claims, {n_pairs} conflicting pairs)"
@@ -532,11 +562,12 @@ def conflicts_figure(topic: str | None = None) -> go.Figure:
         x_title = f"Value ({unit})"
     _layout(
         fig,
+        legend_rows=2,
         title=title,
         subtitle="Bars: a source's range; open markers: a claim with no comparable number. " + _TEACHING,
         x_title=x_title,
         y_title="Claim id",
-        height=170 + 30 * max(len(claims), 1),
+        height=120 + 28 * max(len(claims), 1),
     )
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=[c.id for c in claims],
                      autorange="reversed", showgrid=True, gridcolor=_C["grey"], griddash="dot")
@@ -544,10 +575,12 @@ def conflicts_figure(topic: str | None = None) -> go.Figure:
         fig.update_xaxes(range=[-0.05, 1.0], showticklabels=False, ticks="")
     else:
         hi = max(c.value_high for c in numeric)
-        fig.update_xaxes(range=[-0.04 * hi - 0.01, hi * 1.35 + 0.01])
-    if not claims:
-        fig.add_annotation(text="No claims on this topic take part in a conflict.", showarrow=False,
-                           x=0.5, y=0.5, xref="paper", yref="paper")
+        fig.update_xaxes(range=[-0.04 * hi - 0.01, hi * 1.35 + 0.01], showticklabels=True, ticks="outside")
+    note = [] if claims else [
+        {"text": "No claims on this topic take part in a conflict.", "showarrow": False,
+         "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper"}
+    ]
+    fig.update_layout(annotations=note)
     return fig
 
 

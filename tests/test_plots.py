@@ -110,7 +110,8 @@ def test_screening_figure_renders_a_proceed_state_with_no_findings():
     fig = plots.screening_figure(r)
     check_figure(fig)
     assert "proceed" in fig.layout.title.text
-    assert fig.data[0].text == ("Proceed: no rule fired",)
+    shown = [t for t in fig.data if len(t.y)]
+    assert len(shown) == 1 and shown[0].text == ("Proceed: no rule fired",)
     check_summary(plots.screening_summary(r), "proceed", "no findings")
 
 
@@ -118,6 +119,7 @@ def test_do_not_treat_is_the_longest_bar_and_is_labelled():
     r = screen(Patient(age=35, fitzpatrick=2, keloid_history=True, pregnant=True), on=ON)
     fig = plots.screening_figure(r)
     check_figure(fig)
+    assert fig.data[0].name == "do not treat"
     assert fig.data[0].x == (4,) and fig.data[0].text == ("DO NOT TREAT",)
     check_summary(plots.screening_summary(r), "do not treat", "keloid_history", "pregnancy")
 
@@ -131,7 +133,7 @@ def test_findings_figure_labels_repeated_rules_by_session():
     ]
     fig = plots.findings_figure(fs, title="Plan check")
     check_figure(fig)
-    assert list(fig.data[0].y) == [
+    assert [y for t in fig.data for y in t.y] == [
         "interval_too_short (session 2)",
         "interval_too_short (session 3)",
         "interval_too_short",
@@ -166,12 +168,12 @@ def test_spacing_conflicts_show_each_source_range():
     fig = plots.conflicts_figure("spacing")
     check_figure(fig, x_unit="days")
     ledger = load_claims().set_index("id")
-    bars = {}
-    for t in fig.data:
-        if t.mode and "lines" in t.mode:
-            for x, y in zip(t.x, t.y, strict=True):
-                if y is not None:
-                    bars.setdefault(y, []).append(x)
+    bars = {
+        y: [base, base + length]
+        for t in fig.data
+        if isinstance(t, go.Bar)
+        for base, length, y in zip(t.base, t.x, t.y, strict=True)
+    }
     # spacing.s0 (4 to 6 weeks) and spacing.s1 (6 to 8 weeks) are both drawn with their ranges
     assert bars["spacing.s0"] == [28, 42] and bars["spacing.s1"] == [42, 56]
     for cid, xs in bars.items():
@@ -180,9 +182,13 @@ def test_spacing_conflicts_show_each_source_range():
     for t in fig.data:
         kind = t.legendgroup
         assert t.marker.color == plots.PALETTE["source_kind"][kind]
-        assert t.marker.symbol.startswith({"seed": "circle", "literature": "square", "assumption": "diamond"}[kind])
+        if isinstance(t, go.Scatter):
+            assert t.marker.symbol.startswith({"seed": "circle", "literature": "square", "assumption": "diamond"}[kind])
+    # range ends carry the value as a text label: "28 to 42 days"
+    labels = {y: s for t in fig.data if t.name.endswith("(range ends)") for y, s in zip(t.y, t.text, strict=True) if s}
+    assert labels["spacing.s0"] == "28 to 42 days" and labels["spacing.harris2015"] == "28 days"
     # claims without numbers still appear, as points
-    points = [y for t in fig.data if t.mode == "markers+text" for y in t.y]
+    points = [y for t in fig.data if t.name.endswith("(no comparable number)") for y in t.y]
     assert "spacing.s4" in points and "spacing.iriarte2017" in points
     s0 = next(t for t in fig.data if "spacing.s0" in (t.y or ()))
     custom = s0.customdata[list(s0.y).index("spacing.s0")]
@@ -196,7 +202,7 @@ def test_a_topic_without_numbers_renders_points_only():
     fig = plots.conflicts_figure("pain")
     check_figure(fig)
     assert "No numeric values" in fig.layout.xaxis.title.text
-    assert all(t.mode == "markers+text" for t in fig.data)
+    assert all(len(t.x) == 0 for t in fig.data if "range" in t.name)
     assert sorted(y for t in fig.data for y in t.y) == ["pain.s0", "pain.s2", "pain.s3", "pain.s4"]
     check_summary(plots.conflicts_summary("pain"), "no numeric values", "pain.s3")
 
@@ -212,8 +218,17 @@ def test_other_units_in_a_topic_are_points_not_bars():
     # pih.s1 conflicts with skin.pih_lit (Fitzpatrick types) and after.sun.s4 (days)
     fig = plots.conflicts_figure("pih")
     check_figure(fig, x_unit="days")
-    points = {y: s for t in fig.data if t.mode == "markers+text" for y, s in zip(t.y, t.text, strict=True)}
+    points = {y: s for t in fig.data if "no comparable" in t.name for y, s in zip(t.y, t.text, strict=True)}
     assert points["skin.pih_lit"].startswith("4 to 6 Fitzpatrick type")
+
+
+def test_figures_keep_one_trace_structure_so_apps_can_update_in_place():
+    shapes = {tuple((type(t).__name__, t.name) for t in plots.conflicts_figure(topic).data)
+              for topic in (None, "spacing", "pain", "dermis")}
+    assert len(shapes) == 1
+    no = plots.findings_figure([])
+    some = plots.screening_figure(screen(Patient(age=35, fitzpatrick=5, pregnant=True), on=ON))
+    assert [t.name for t in no.data] == [t.name for t in some.data]
 
 
 def test_all_topics_lists_every_conflicting_claim():
