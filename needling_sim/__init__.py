@@ -20,31 +20,54 @@ from .course import (
 )
 from .evidence import Claim, load_claims
 from .findings import Finding, Severity, Verdict
+from .healing import AftercareDay, Milestone, aftercare_on, healing_timeline, milestones, milestones_frame
+from .outcome import (
+    CohortOutcome,
+    ModelParams,
+    Outcome,
+    OutcomeSummary,
+    median_multipliers,
+    simulate,
+    simulate_cohort,
+)
 from .patient import Concern, Fitzpatrick, Patient
 from .screening import IsotretinoinPolicy, ScreeningResult, screen
 
 __all__ = [
+    "AftercareDay",
     "Area",
     "AreaInfo",
     "Claim",
+    "CohortOutcome",
     "Concern",
     "CoursePlan",
     "Finding",
     "Fitzpatrick",
     "IsotretinoinPolicy",
+    "Milestone",
+    "ModelParams",
+    "Outcome",
+    "OutcomeSummary",
     "Patient",
     "ScreeningResult",
     "Session",
     "Severity",
     "SpacingPolicy",
     "Verdict",
+    "aftercare_on",
     "area_info",
     "check_plan",
+    "healing_timeline",
     "load_claims",
+    "median_multipliers",
+    "milestones",
+    "milestones_frame",
     "plan_course",
     "plan_passes",
     "recommend_plan",
     "screen",
+    "simulate",
+    "simulate_cohort",
 ]
 
 __version__ = "0.1.0"
