@@ -17,10 +17,12 @@ The model, in daily steps (day 0 = first session):
   cleared (0.2 per day, in the 0.12 to 0.3 range).
 - **New collagen.** ``F`` lays down type III collagen at a rate that slows as new
   collagen fills the model's capacity (saturation); type III matures into type I
-  over about 6 weeks; new collagen is lost with a half-life of about a year.
-  ``collagen_new`` is type III + type I in capacity units (0 to 1).
-- **Improvement** is ``(type I + 0.5 * type III) / capacity``: immature type III
-  counts half (scar strength is about half of normal at 3 months).
+  with a half-time of about 6 weeks; new collagen (both types, a simplification
+  that keeps the total a one-variable recurrence) is lost with a half-life of
+  about a year. ``collagen_new`` is type III + type I in capacity units (0 to 1).
+- **Improvement** is ``(type I + 0.25 * type III) / capacity``: immature type III
+  counts a quarter (early scars are weak), so the visible result lags the
+  collagen and keeps rising to about 6 months, as in Alam et al. 2014.
 - **Re-injury.** A session while the previous wound is still inflamed or
   proliferating (under 21 days, full effect within the first 4) boosts that
   session's inflammation, destroys part of the immature type III collagen and
@@ -388,9 +390,10 @@ def _run_kernel(
     for k in range(len(sched.days)):
         size = sched.rel_depth[k] * (1.0 + p.reinjury_inflammation_boost * sched.fragility[k])
         impulses.append(rates.injury * size)
-    sessions = {day: k for k, day in enumerate(sched.days)}
-    for t in range(days):
-        k = sessions.get(t)
+    session_on: list[int | None] = [None] * days
+    for k, day in enumerate(sched.days):
+        session_on[day] = k
+    for t, k in enumerate(session_on):
         if k is not None:
             frag = sched.fragility[k]
             if frag > 0.0:
