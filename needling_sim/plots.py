@@ -22,21 +22,32 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+import numpy as np
 import plotly.graph_objects as go
 
+from .course import HEALING_INTERVAL_DAYS, CoursePlan
 from .evidence import Claim, claim, conflicts_of, load_claims
 from .evidence import conflicts as ledger_conflicts
 from .findings import Finding, Severity, Verdict, verdict_for
+from .healing import PHASES, RESTRICTIONS, healing_timeline, milestones
+from .outcome import SUMMARY_DAYS, CohortOutcome, Outcome, simulate
+from .patient import Patient
 from .screening import ScreeningResult
 
 __all__ = [
     "ALLOWED_COLOURS",
     "OKABE_ITO",
     "PALETTE",
+    "collagen_figure",
+    "collagen_summary",
     "conflicts_figure",
     "conflicts_summary",
+    "course_gantt",
+    "course_gantt_summary",
     "findings_figure",
     "findings_summary",
+    "healing_figure",
+    "healing_summary",
     "screening_figure",
     "screening_summary",
 ]
@@ -83,15 +94,15 @@ PALETTE: Mapping[str, Mapping[str, str]] = MappingProxyType(
             {"seed": _C["orange"], "literature": _C["blue"], "assumption": _C["reddish_purple"]}
         ),
         "phase": MappingProxyType(
-            {"inflammation": _C["vermillion"], "proliferation": _C["yellow"], "remodeling": _C["sky_blue"]}
+            {"inflammation": _C["reddish_purple"], "proliferation": _C["yellow"], "remodeling": _C["sky_blue"]}
         ),
         "aftercare": MappingProxyType(
             {
                 "sun": _C["orange"],
-                "actives": _C["reddish_purple"],
+                "actives": _C["blue"],
                 "exercise": _C["bluish_green"],
                 "touching": _C["vermillion"],
-                "ointment": _C["sky_blue"],
+                "ointment": _C["grey"],
             }
         ),
         "series": MappingProxyType(
@@ -102,16 +113,19 @@ PALETTE: Mapping[str, Mapping[str, str]] = MappingProxyType(
                 "redness": _C["vermillion"],
                 "inflammation": _C["reddish_purple"],
                 "threshold": _C["grey"],
+                "cohort_band": _C["sky_blue"],
+                "cohort_median": _C["grey"],
                 "session": _C["black"],
                 "milestone": _C["bluish_green"],
-                "today": _C["reddish_purple"],
+                "today": _C["black"],
             }
         ),
         "neutral": MappingProxyType({"text": _C["black"], "text_on_dark": _C["white"], "grid": _C["grey"]}),
     }
 )
 
-#: Every colour a figure of this module may use (tests check figures against it).
+#: Every colour a figure of this module may use (tests check figures against it). Fills
+#: may use them translucently, as ``rgba(...)`` of the same red, green and blue.
 ALLOWED_COLOURS: frozenset[str] = frozenset(OKABE_ITO.values())
 
 _SEVERITY_SYMBOL = {
@@ -132,6 +146,12 @@ _TEACHING = "Teaching model, not clinical advice."
 def _wrap(text: str, width: int = 70) -> str:
     """Escape ``text`` for plotly's HTML-ish labels and break it into lines."""
     return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)) or ""
+
+
+def _translucent(colour: str, alpha: float) -> str:
+    """``rgba(...)`` for a palette colour at ``alpha`` opacity (fills must not hide lines)."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -616,3 +636,659 @@ def conflicts_summary(topic: str | None = None) -> str:
         conflict_text = "no conflicting pairs"
     scope = f"Topic {topic!r}" if topic is not None else "All topics"
     return f"{scope}: {len(claims)} claims ({kind_text or 'none'}); {numbers}; {conflict_text}."
+
+
+# --------------------------------------------------------------------------- model outcomes
+
+
+def _check_outcome(outcome) -> Outcome:
+    if not isinstance(outcome, Outcome):
+        raise TypeError(f"outcome must be a needling_sim.outcome.Outcome (see simulate), got {type(outcome).__name__}")
+    return outcome
+
+
+def _check_cohort(cohort, outcome: Outcome) -> CohortOutcome | None:
+    if cohort is None:
+        return None
+    if not isinstance(cohort, CohortOutcome):
+        raise TypeError(
+            f"cohort must be a needling_sim.outcome.CohortOutcome (see simulate_cohort) or None, "
+            f"got {type(cohort).__name__}"
+        )
+    if cohort.plan != outcome.plan:
+        raise ValueError("cohort.plan is not outcome.plan: simulate the cohort on the same course plan")
+    return cohort
+
+
+def _check_plan(plan) -> CoursePlan:
+    if not isinstance(plan, CoursePlan):
+        raise TypeError(f"plan must be a needling_sim.CoursePlan (see plan_course), got {type(plan).__name__}")
+    return plan
+
+
+def _check_patient(patient) -> Patient | None:
+    if patient is not None and not isinstance(patient, Patient):
+        raise TypeError(f"patient must be a needling_sim.Patient or None, got {type(patient).__name__}")
+    return patient
+
+
+def _session_trace(plan: CoursePlan, y: float, *, xaxis: str = "x", yaxis: str = "y") -> go.Scatter:
+    return go.Scatter(
+        x=list(plan.session_days),
+        y=[y] * plan.n_sessions,
+        mode="markers",
+        name="session",
+        xaxis=xaxis,
+        yaxis=yaxis,
+        marker={"symbol": "triangle-up", "size": 13, "color": PALETTE["series"]["session"]},
+        cliponaxis=False,
+        customdata=[[s.number, s.date.isoformat(), f"{s.depth_mm:g}"] for s in plan.sessions],
+        hovertemplate="Session %{customdata[0]} on %{customdata[1]} (day %{x}), %{customdata[2]} mm<extra></extra>",
+    )
+
+
+def _plan_subtitle(plan: CoursePlan) -> str:
+    gaps = sorted(set(plan.intervals_days))
+    gap_text = "" if not gaps else f", {'/'.join(str(g) for g in gaps)} days apart"
+    depths = "/".join(f"{d:g}" for d in dict.fromkeys(plan.depths_mm))
+    return (
+        f"{plan.n_sessions} session{'s' if plan.n_sessions > 1 else ''}{gap_text}, {depths} mm on the "
+        f"{plan.area.value}; day 0 = {plan.start.isoformat()}. {_TEACHING}"
+    )
+
+
+_BANDS = (("q05", "q95", "5 to 95 % of patients", 0.25), ("q25", "q75", "25 to 75 % of patients", 0.45))
+
+
+def _collagen_traces(outcome: Outcome, cohort: CohortOutcome | None) -> list:
+    """The collagen figure's traces, always in the same order (bands empty without a cohort)."""
+    daily = outcome.daily
+    day = daily["day"].to_numpy()
+    series = PALETTE["series"]
+    band_colour = series["cohort_band"]
+    traces = []
+    band = cohort.variable("collagen_new") if cohort is not None else None
+    for lo, hi, label, opacity in _BANDS:
+        x = band.index.to_numpy() if band is not None else []
+        for col, fill in ((lo, "none"), (hi, "tonexty")):
+            traces.append(
+                go.Scatter(
+                    x=x,
+                    y=band[col].to_numpy() if band is not None else [],
+                    mode="lines",
+                    name=f"cohort: {label}",
+                    legendgroup=label,
+                    showlegend=band is not None and fill == "tonexty",
+                    line={"width": 0, "color": band_colour},
+                    fill=fill,
+                    fillcolor=_translucent(band_colour, opacity),
+                    hovertemplate=f"Cohort {col[1:]} % quantile: %{{y:.3f}}<extra></extra>",
+                )
+            )
+    traces.append(
+        go.Scatter(
+            x=band.index.to_numpy() if band is not None else [],
+            y=band["q50"].to_numpy() if band is not None else [],
+            mode="lines",
+            name="cohort median",
+            showlegend=band is not None,
+            line={"color": series["cohort_median"], "width": 2, "dash": "longdash"},
+            hovertemplate="Cohort median: %{y:.3f}<extra></extra>",
+        )
+    )
+    for col, name, dash, width in (
+        ("collagen_iii", "type III (new, immature)", "dash", 2),
+        ("collagen_i", "type I (mature)", "dot", 2.5),
+        ("collagen_new", "total new collagen", "solid", 3),
+    ):
+        key = {"collagen_iii": "collagen_iii", "collagen_i": "collagen_i", "collagen_new": "collagen_total"}[col]
+        traces.append(
+            go.Scatter(
+                x=day,
+                y=daily[col].to_numpy(),
+                mode="lines",
+                name=name,
+                line={"color": series[key], "width": width, "dash": dash},
+                hovertemplate=f"{name}: %{{y:.3f}}<extra></extra>",
+            )
+        )
+    traces.append(_session_trace(outcome.plan, 0.0))
+    new = daily["collagen_new"].to_numpy()
+    marks = [(k, d) for k, d in SUMMARY_DAYS.items() if d < len(new)]
+    traces.append(
+        go.Scatter(
+            x=[d for _, d in marks],
+            y=[float(new[d]) for _, d in marks],
+            mode="markers+text",
+            name="milestone",
+            marker={"symbol": "diamond", "size": 10, "color": series["milestone"],
+                    "line": {"color": _C["black"], "width": 1}},
+            text=[k for k, _ in marks],
+            textposition="top center",
+            hovertemplate="Milestone %{text} (day %{x}): total new collagen %{y:.3f}<extra></extra>",
+        )
+    )
+    return traces
+
+
+def collagen_figure(outcome: Outcome, cohort: CohortOutcome | None = None) -> go.Figure:
+    """New collagen over the days after the first session (teaching model, arbitrary units).
+
+    Lines: type III (dashed), type I (dotted) and their total (solid). Triangles on
+    the x axis mark the sessions; diamonds mark the 6-week, 3-, 6- and 12-month
+    milestones on the total. With a cohort the shaded bands show where 5 to 95 % and
+    25 to 75 % of simulated patients' total new collagen lies, and a long-dashed line
+    its median.
+
+    Parameters
+    ----------
+    outcome : Outcome
+        From :func:`needling_sim.outcome.simulate`.
+    cohort : CohortOutcome or None
+        From :func:`needling_sim.outcome.simulate_cohort` on the same plan.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Raises
+    ------
+    TypeError
+        Wrong types.
+    ValueError
+        ``cohort`` was simulated on another plan.
+
+    Examples
+    --------
+    >>> from needling_sim.course import plan_course
+    >>> from needling_sim.outcome import simulate
+    >>> out = simulate(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
+    >>> fig = collagen_figure(out)
+    >>> fig.layout.yaxis.title.text
+    'Relative collagen (arbitrary units)'
+    >>> [t.name for t in fig.data if len(t.x)][:3]
+    ['type III (new, immature)', 'type I (mature)', 'total new collagen']
+    """
+    outcome = _check_outcome(outcome)
+    cohort = _check_cohort(cohort, outcome)
+    fig = go.Figure(data=_collagen_traces(outcome, cohort))
+    title = "New collagen after the course"
+    if cohort is not None:
+        title += f", with a simulated cohort of {cohort.n} patients"
+    _layout(
+        fig,
+        title=title,
+        subtitle=_plan_subtitle(outcome.plan),
+        x_title="Days since first session (days)",
+        y_title="Relative collagen (arbitrary units)",
+        height=380,
+        legend_rows=2,
+    )
+    fig.update_layout(hovermode="x unified")
+    fig.update_xaxes(range=[0, len(outcome.daily) - 1])
+    return fig
+
+
+def collagen_summary(outcome: Outcome, cohort: CohortOutcome | None = None) -> str:
+    """One line for :func:`collagen_figure`: peak, 6 and 12 months, and the cohort's spread.
+
+    Examples
+    --------
+    >>> from needling_sim.course import plan_course
+    >>> from needling_sim.outcome import simulate
+    >>> collagen_summary(simulate(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek")))  # doctest: +ELLIPSIS
+    'New collagen (teaching model, arbitrary units): peaks at 0.4... on day ...; 0.39 at 6 months ...'
+    """
+    outcome = _check_outcome(outcome)
+    cohort = _check_cohort(cohort, outcome)
+    daily = outcome.daily
+    new = daily["collagen_new"].to_numpy()
+    peak_day = int(new.argmax())
+    m6, m12 = SUMMARY_DAYS["6m"], SUMMARY_DAYS["12m"]
+    text = (
+        f"New collagen (teaching model, arbitrary units): peaks at {new[peak_day]:.2f} on day {peak_day}; "
+        f"{new[m6]:.2f} at 6 months (type I {daily['collagen_i'].iat[m6]:.2f}, "
+        f"type III {daily['collagen_iii'].iat[m6]:.2f}); {new[m12]:.2f} at 12 months"
+    )
+    if cohort is not None:
+        row = cohort.variable("collagen_new").loc[m12]
+        text += (
+            f"; in a cohort of {cohort.n} at 12 months: median {row['q50']:.2f}, "
+            f"5 to 95 % {row['q05']:.2f} to {row['q95']:.2f}"
+        )
+    return text + "."
+
+
+def _healing_outcome(plan, patient, outcome) -> Outcome:
+    plan = _check_plan(plan)
+    patient = _check_patient(patient)
+    if outcome is None:
+        return simulate(plan, patient)
+    outcome = _check_outcome(outcome)
+    if outcome.plan != plan:
+        raise ValueError("outcome.plan is not plan: pass the outcome simulated on this plan, or none")
+    return outcome
+
+
+def _healing_window(plan: CoursePlan) -> int:
+    """Days the healing figure shows: to three weeks after the last session."""
+    return plan.session_days[-1] + int(HEALING_INTERVAL_DAYS) + 1
+
+
+def _healing_traces(outcome: Outcome, day: int | None = None) -> list:
+    """The healing figure's traces, in a fixed order; ``day`` adds a marker (else empty)."""
+    plan = outcome.plan
+    n = min(_healing_window(plan), len(outcome.daily))
+    daily = outcome.daily.iloc[:n]
+    x = daily["day"].to_numpy()
+    redness = daily["redness"].to_numpy()
+    inflam = daily["inflammation"].to_numpy()
+    series = PALETTE["series"]
+    threshold = outcome.params.redness_threshold
+    visible_text = ["visible" if v else "not visible" for v in daily["redness_visible"]]
+    traces = [
+        go.Scatter(
+            x=x, y=redness, mode="lines", name="redness (0 to 1)", xaxis="x", yaxis="y",
+            line={"color": series["redness"], "width": 3},
+            customdata=visible_text,
+            hovertemplate="Day %{x}: redness %{y:.2f} (%{customdata})<extra></extra>",
+        ),
+        go.Scatter(
+            x=[0, n - 1], y=[0.5, 0.5], mode="lines", name="visible-redness threshold", xaxis="x", yaxis="y",
+            line={"color": series["threshold"], "width": 2, "dash": "dash"},
+            hovertemplate="Redness is visible above 0.5 (inflammation above %{customdata:.2f})<extra></extra>",
+            customdata=[threshold, threshold],
+        ),
+        go.Scatter(
+            x=x, y=inflam, mode="lines", name="inflammation signal", xaxis="x2", yaxis="y2",
+            line={"color": series["inflammation"], "width": 2.5, "dash": "dashdot"},
+            hovertemplate="Day %{x}: inflammation %{y:.2f} (arbitrary units)<extra></extra>",
+        ),
+        go.Scatter(
+            x=[0, n - 1], y=[threshold, threshold], mode="lines", name="inflammation at the threshold",
+            xaxis="x2", yaxis="y2", showlegend=False,
+            line={"color": series["threshold"], "width": 2, "dash": "dash"},
+            hovertemplate="Visible redness while inflammation is above %{y:.2f}<extra></extra>",
+        ),
+        _session_trace(plan, 0.0, xaxis="x2", yaxis="y2"),
+    ]
+    if day is None:
+        xs, ys, text = [], [], []
+    else:
+        d = min(day, len(outcome.daily) - 1)
+        xs, ys, text = [d, d], [0.0, 1.0], ["", f"day {d}"]
+    traces.append(
+        go.Scatter(
+            x=xs, y=ys, mode="lines+text", name="selected day", xaxis="x", yaxis="y", showlegend=False,
+            line={"color": series["today"], "width": 3},
+            text=text, textposition="bottom right", cliponaxis=False,
+            hovertemplate="Selected day %{x}<extra></extra>",
+        )
+    )
+    return traces
+
+
+def healing_figure(plan: CoursePlan, patient: Patient | None = None, *, outcome: Outcome | None = None,
+                   day: int | None = None) -> go.Figure:
+    """Expected redness and inflammation over the days of a course (teaching model).
+
+    Top panel: the redness index (0 to 1) with the dashed "visible redness"
+    threshold at 0.5. Bottom panel: the inflammation signal behind it (arbitrary
+    units), with the same threshold in its own units, and the sessions as
+    triangles. Shows the course up to three weeks after the last session.
+
+    Parameters
+    ----------
+    plan : CoursePlan
+    patient : Patient or None
+        None means the model's reference patient.
+    outcome : Outcome, optional
+        A :func:`~needling_sim.outcome.simulate` result for ``plan``, to avoid
+        simulating again.
+    day : int, optional
+        Days since the first session to mark with a vertical line.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> from needling_sim.course import plan_course
+    >>> fig = healing_figure(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
+    >>> fig.layout.yaxis.title.text, fig.layout.xaxis2.title.text
+    ('Redness index (0 to 1)', 'Days since first session (days)')
+    """
+    outcome = _healing_outcome(plan, patient, outcome)
+    day = _check_day(day)
+    fig = go.Figure(data=_healing_traces(outcome, day))
+    _layout(
+        fig,
+        title="Expected redness and inflammation",
+        subtitle=_plan_subtitle(outcome.plan),
+        x_title="Days since first session (days)",
+        y_title="Redness index (0 to 1)",
+        height=440,
+        legend_rows=1,
+    )
+    n = min(_healing_window(outcome.plan), len(outcome.daily))
+    fig.update_layout(
+        hovermode="closest",
+        xaxis={"domain": [0, 1], "anchor": "y", "matches": "x2", "showticklabels": False, "title": {"text": ""}},
+        yaxis={"domain": [0.56, 1.0], "range": [0, 1.05]},
+        xaxis2={"domain": [0, 1], "anchor": "y2", "range": [0, n - 1],
+                "title": {"text": "Days since first session (days)"}},
+        yaxis2={"domain": [0.0, 0.46], "anchor": "x2", "title": {"text": "Inflammation (arbitrary units)"},
+                "rangemode": "tozero"},
+    )
+    return fig
+
+
+def _check_day(day) -> int | None:
+    if day is None:
+        return None
+    if isinstance(day, bool) or not isinstance(day, int):
+        raise TypeError(f"day must be a whole number of days or None, got {type(day).__name__} {day!r}")
+    if day < 0:
+        raise ValueError(f"day={day} is not allowed; allowed: 0 or more days since the first session")
+    return day
+
+
+def healing_summary(plan: CoursePlan, patient: Patient | None = None, *, outcome: Outcome | None = None) -> str:
+    """One line for :func:`healing_figure`: days of visible redness and the peak inflammation.
+
+    Examples
+    --------
+    >>> from needling_sim.course import plan_course
+    >>> healing_summary(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
+    'Redness (teaching model): visible on 12 days in all (4, 4, 4 after sessions 1 to 3); peak inflammation 1.15 (arbitrary units), threshold 0.20.'
+    """
+    outcome = _healing_outcome(plan, patient, outcome)
+    daily = outcome.daily
+    visible = daily["redness_visible"].to_numpy()
+    per = [int(visible[daily["session"].to_numpy() == s.number].sum()) for s in outcome.plan.sessions]
+    n = outcome.plan.n_sessions
+    which = "session 1" if n == 1 else f"sessions 1 to {n}"
+    return (
+        f"Redness (teaching model): visible on {int(visible.sum())} days in all "
+        f"({', '.join(str(p) for p in per)} after {which}); peak inflammation "
+        f"{outcome.summary.peak_inflammation:.2f} (arbitrary units), threshold "
+        f"{outcome.params.redness_threshold:.2f}."
+    )
+
+
+# --------------------------------------------------------------------------- course timeline (Gantt)
+
+_DAY_MS = 86_400_000
+_AFTERCARE_ROWS = (
+    ("no_sun", "sun", "No direct sun"),
+    ("no_actives", "actives", "No actives (retinoids, acids)"),
+    ("no_exercise", "exercise", "No vigorous exercise"),
+    ("no_touching", "touching", "No touching or picking"),
+    ("ointment", "ointment", "Ointment"),
+)
+_PHASE_ROWS = (
+    ("inflammation", "Phase: inflammation"),
+    ("proliferation", "Phase: proliferation"),
+    ("remodeling", "Phase: remodelling"),
+)
+_GANTT_ROWS = (
+    "Sessions",
+    "Visible redness",
+    *(label for _, label in _PHASE_ROWS),
+    *(label for _, _, label in _AFTERCARE_ROWS),
+    "Milestones",
+)
+_MILESTONE_LABELS = {
+    "collagen synthesis starts": "synthesis starts",
+    "early results may show": "early results",
+    "full effect": "full effect",
+    "collagen may still be forming": "12 months",
+    "model: improvement peaks": "model peak",
+}
+
+
+def _runs(mask) -> list[tuple[int, int]]:
+    """(first, last) index of every run of True values."""
+    m = np.asarray(mask, dtype=bool)
+    if not m.any():
+        return []
+    edges = np.diff(np.concatenate(([0], m.view(np.int8), [0])))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1) - 1
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def _check_today(today) -> dt.date | None:
+    if today is not None and (isinstance(today, dt.datetime) or not isinstance(today, dt.date)):
+        raise TypeError(f"today must be a datetime.date (not a datetime) or None, got {type(today).__name__} {today!r}")
+    return today
+
+
+def _band_trace(name: str, row: str, colour: str, spans, start: dt.date, sources: str, *, pattern: str = ""):
+    """Horizontal bars on a date axis, one per (first_day, last_day) span, inclusive."""
+    dates = [start + dt.timedelta(days=a) for a, _ in spans]
+    ends = [start + dt.timedelta(days=b) for _, b in spans]
+    return go.Bar(
+        orientation="h",
+        base=[d.isoformat() for d in dates],
+        x=[(b - a + 1) * _DAY_MS for a, b in spans],
+        y=[row] * len(spans),
+        name=name,
+        showlegend=False,
+        width=0.6,
+        marker={"color": colour, "line": {"color": _C["black"], "width": 0.5},
+                "pattern": {"shape": pattern, "fgcolor": _C["black"], "fgopacity": 0.35, "solidity": 0.15}},
+        customdata=[
+            [name, d.isoformat(), e.isoformat(), b - a + 1, f"{a} to {b}", sources]
+            for d, e, (a, b) in zip(dates, ends, spans, strict=True)
+        ],
+        hovertemplate=(
+            "<b>%{customdata[0]}</b><br>%{customdata[1]} to %{customdata[2]} (%{customdata[3]} days; "
+            "days %{customdata[4]} since the first session)<br><i>Sources:</i> %{customdata[5]}<extra></extra>"
+        ),
+    )
+
+
+def _gantt_parts(plan: CoursePlan, timeline, marks, today: dt.date | None):
+    """Traces, shapes and x range of the course timeline, from a healing timeline and milestones."""
+    start = plan.start
+    series = PALETTE["series"]
+    traces = [
+        go.Scatter(
+            x=[s.date.isoformat() for s in plan.sessions],
+            y=["Sessions"] * plan.n_sessions,
+            mode="markers+text",
+            name="session",
+            marker={"symbol": "triangle-down", "size": 14, "color": series["session"]},
+            text=[str(s.number) for s in plan.sessions],
+            textposition="top center",
+            customdata=[[s.number, f"{s.depth_mm:g}", s.area.value, d] for s, d in zip(plan.sessions,
+                                                                                  plan.session_days, strict=True)],
+            hovertemplate=(
+                "<b>Session %{customdata[0]}</b> on %{x|%Y-%m-%d} (day %{customdata[3]})<br>"
+                "%{customdata[1]} mm on the %{customdata[2]}<extra></extra>"
+            ),
+        )
+    ]
+    red = timeline["redness_visible"].to_numpy()
+    traces.append(
+        _band_trace("visible redness", "Visible redness", series["redness"], _runs(red), start,
+                    "model.redness_threshold, redness.depth, redness.s0, redness.s1", pattern="x")
+    )
+    phase = timeline["phase"].to_numpy()
+    phase_claims = {name: cid for name, _, _, cid in PHASES}
+    for (name, label), pattern in zip(_PHASE_ROWS, ("x", "/", ""), strict=True):
+        traces.append(
+            _band_trace(f"{name} phase", label, PALETTE["phase"][name], _runs(phase == name), start,
+                        phase_claims[name], pattern=pattern)
+        )
+    for column, key, label in _AFTERCARE_ROWS:
+        r = RESTRICTIONS[column]
+        traces.append(
+            _band_trace(f"{label}: {r.description}", label, PALETTE["aftercare"][key],
+                        _runs(timeline[column].to_numpy()), start, ", ".join(r.sources))
+        )
+    shown = [m for m in marks if m.name in _MILESTONE_LABELS]
+    traces.append(
+        go.Scatter(
+            x=[m.date.isoformat() for m in shown],
+            y=["Milestones"] * len(shown),
+            mode="markers+text",
+            name="milestone",
+            marker={"symbol": "diamond", "size": 12, "color": series["milestone"],
+                    "line": {"color": _C["black"], "width": 1}},
+            text=[_MILESTONE_LABELS[m.name] for m in shown],
+            textposition=["bottom center" if i % 2 else "top center" for i in range(len(shown))],
+            cliponaxis=False,
+            customdata=[[m.name, m.day, _wrap(m.note), _wrap(", ".join(m.sources), 80),
+                         _wrap(m.conflict, 80) if m.conflict else "none in the ledger"] for m in shown],
+            hovertemplate=(
+                "<b>%{customdata[0]}</b>: %{x|%Y-%m-%d} (day %{customdata[1]})<br>%{customdata[2]}"
+                "<br><i>Sources:</i> %{customdata[3]}<br><i>Disagreement:</i> %{customdata[4]}<extra></extra>"
+            ),
+        )
+    )
+    t = today or start
+    traces.append(
+        go.Scatter(
+            x=[t.isoformat()] if today else [],
+            y=["Sessions"] if today else [],
+            mode="markers+text",
+            name="today",
+            marker={"symbol": "line-ns-open", "size": 22, "color": series["today"], "line": {"width": 3}},
+            text=["today"] if today else [],
+            textposition="top right",
+            cliponaxis=False,
+            hovertemplate="Today: %{x|%Y-%m-%d}<extra></extra>",
+        )
+    )
+    shapes = [
+        {"type": "line", "xref": "x", "yref": "paper", "x0": s.date.isoformat(), "x1": s.date.isoformat(),
+         "y0": 0, "y1": 1, "line": {"color": series["session"], "width": 1, "dash": "dot"}, "layer": "below"}
+        for s in plan.sessions
+    ]
+    shapes.append(
+        {"type": "line", "xref": "x", "yref": "paper", "x0": t.isoformat(), "x1": t.isoformat(), "y0": 0, "y1": 1,
+         "line": {"color": series["today"], "width": 2, "dash": "dashdot"}, "visible": today is not None,
+         "name": "today"}
+    )
+    last = max([len(timeline) - 1, *(m.day for m in marks)])
+    pad = max(7, round(0.05 * last))
+    x_range = [(start - dt.timedelta(days=pad)).isoformat(), (start + dt.timedelta(days=last + pad)).isoformat()]
+    return traces, shapes, x_range
+
+
+def _gantt_inputs(plan, today, patient):
+    plan = _check_plan(plan)
+    today = _check_today(today)
+    patient = _check_patient(patient)
+    return plan, today, patient, healing_timeline(plan, patient), milestones(plan, patient)
+
+
+def _gantt_figure(plan, timeline, marks, today) -> go.Figure:
+    traces, shapes, x_range = _gantt_parts(plan, timeline, marks, today)
+    fig = go.Figure(data=traces)
+    _layout(
+        fig,
+        title=f"Course timeline: {plan.n_sessions} session{'s' if plan.n_sessions > 1 else ''} on the "
+        f"{plan.area.value}, healing, aftercare and milestones",
+        subtitle=_plan_subtitle(plan),
+        x_title="Date",
+        y_title="",
+        height=100 + 34 * len(_GANTT_ROWS),
+        legend_rows=0,
+    )
+    fig.update_layout(shapes=shapes, barmode="overlay", showlegend=False, hovermode="closest")
+    fig.update_xaxes(type="date", range=x_range, title_text="Date (day, month, year)", showgrid=True,
+                     gridcolor=_C["grey"], griddash="dot", tickformat="%d %b<br>%Y")
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(_GANTT_ROWS),
+                     autorange="reversed", title_text="What happens (row)")
+    return fig
+
+
+def course_gantt(plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None) -> go.Figure:
+    """The whole course on a calendar: sessions, healing, aftercare and milestones.
+
+    One row each for the sessions (numbered triangles), days of visible redness,
+    the three healing phases after every session (inflammation, proliferation,
+    remodelling; :data:`needling_sim.healing.PHASES`), the five aftercare rules
+    (no sun, no actives, no exercise, no touching, ointment;
+    :data:`needling_sim.healing.RESTRICTIONS`) and the milestones (early results,
+    full effect, 12 months, ...; :func:`needling_sim.healing.milestones`). Rows and
+    hatching tell the bands apart, not colour alone; hover shows dates and sources.
+
+    Parameters
+    ----------
+    plan : CoursePlan
+    today : datetime.date, optional
+        Draws a vertical "today" line.
+    patient : Patient, optional
+        For the redness (and so the rules that hold while red); None means the
+        model's reference patient.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> from needling_sim.course import plan_course
+    >>> plan = plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek")
+    >>> fig = course_gantt(plan, today=dt.date(2026, 3, 20))
+    >>> fig.data[0].x
+    ('2026-03-02', '2026-04-13', '2026-05-25')
+    >>> fig.layout.xaxis.title.text
+    'Date (day, month, year)'
+    """
+    plan, today, patient, timeline, marks = _gantt_inputs(plan, today, patient)
+    return _gantt_figure(plan, timeline, marks, today)
+
+
+def _gantt_summary(plan, timeline, marks, today) -> str:
+    gaps = sorted(set(plan.intervals_days))
+    spacing = "" if not gaps else f" ({'/'.join(str(g) for g in gaps)} days apart)"
+    text = (
+        f"Course timeline: {plan.n_sessions} session{'s' if plan.n_sessions > 1 else ''} on the "
+        f"{plan.area.value} from {plan.start.isoformat()} to {plan.end.isoformat()}{spacing}"
+    )
+    red = int(timeline["redness_visible"].sum())
+    longest = max(r.last_day for r in RESTRICTIONS.values())
+    text += f"; visible redness on {red} days; aftercare rules for up to {longest + 1} days after each session"
+    by_name = {m.name: m for m in marks}
+    parts = []
+    for name, label in (("early results may show", "early results from"), ("full effect", "full effect about"),
+                        ("collagen may still be forming", "collagen may still be forming until")):
+        if name in by_name:
+            parts.append(f"{label} {by_name[name].date.isoformat()}")
+    if parts:
+        text += "; " + ", ".join(parts)
+    if today is not None:
+        day = (today - plan.start).days
+        if day < 0:
+            text += f"; today {today.isoformat()} is {-day} days before the first session"
+        elif day < len(timeline):
+            row = timeline.iloc[day]
+            text += (
+                f"; today {today.isoformat()} is day {day}, {row['phase']} after session {int(row['session'])}"
+            )
+        else:
+            text += f"; today {today.isoformat()} is day {day}, after the timeline"
+    return text + "."
+
+
+def course_gantt_summary(plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None) -> str:
+    """One line for :func:`course_gantt`: dates, redness days, milestones and where today falls.
+
+    Examples
+    --------
+    >>> from needling_sim.course import plan_course
+    >>> plan = plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek")
+    >>> course_gantt_summary(plan, today=dt.date(2026, 3, 20))  # doctest: +NORMALIZE_WHITESPACE
+    'Course timeline: 3 sessions on the cheek from 2026-03-02 to 2026-05-25 (42 days apart);
+    visible redness on 12 days; aftercare rules for up to 8 days after each session;
+    early results from 2026-04-13, full effect about 2026-11-23, collagen may still be forming
+    until 2027-05-25; today 2026-03-20 is day 18, proliferation after session 1.'
+    """
+    plan, today, patient, timeline, marks = _gantt_inputs(plan, today, patient)
+    return _gantt_summary(plan, timeline, marks, today)
