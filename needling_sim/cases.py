@@ -1,0 +1,314 @@
+"""Virtual patients for the capstone: one deterministic case per trainee.
+
+:func:`virtual_case` turns a trainee's id into a case: a :class:`~needling_sim.Patient`,
+the date they were screened, what they want treated and where. The id is hashed
+(SHA-256) into the seed of a ``numpy.random.Generator``, so the same id always gives
+the same case, on any machine, and different ids give different cases.
+
+Every case is built to exercise the whole course: the patient can be treated in the
+end (no keloid history, pregnancy, breastfeeding, infection or open wounds), but
+**two** waiting periods with different end dates block treatment on the screening
+day (two of: isotretinoin, recent sun, recent retinoids, radiation), and cautions
+(skin type, cold sores, blood thinners) come and go.
+
+When nbgrader grades a submission it runs the notebook inside
+``<submitted|autograded>/<student_id>/<assignment>/``. :func:`grading_student_id`
+reads the id from that path, and :func:`resolve_trainee_id` prefers it to whatever
+id the trainee typed: a grader's hidden test rebuilds the trainee's own case, so
+answers copied from someone else's case do not pass.
+
+Teaching model, not clinical advice: the cases are invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import numpy as np
+
+from .areas import Area
+from .dates import add_months
+from .evidence import claim, require_claims
+from .patient import Concern, Patient
+
+__all__ = [
+    "CASE_AGE_RANGE_YEARS",
+    "CASE_FIRST_DATE",
+    "CASE_PAIRS",
+    "GRADING_FOLDERS",
+    "VirtualCase",
+    "case_seed",
+    "check_student_id",
+    "grading_student_id",
+    "resolve_trainee_id",
+    "virtual_case",
+    "virtual_patient",
+]
+
+#: Bumping the version changes every case; keep it fixed for a running class.
+_CASE_VERSION = "needling-sim-virtual-case-v1"
+_STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
+
+#: Adult ages used for cases (inside the intake range ``patient.AGE_RANGE_YEARS``).
+CASE_AGE_RANGE_YEARS = (22, 64)
+
+#: Screening dates fall on one of the 181 days from this date.
+CASE_FIRST_DATE = dt.date(2026, 1, 5)
+_CASE_SPAN_DAYS = 181
+
+#: What a case asks for, and where: concerns needing collagen induction (1 mm or more
+#: by default), on areas the seeds list (face, chest, hands; claims areas.s2, areas.s3).
+CASE_PAIRS: tuple[tuple[Concern, Area], ...] = (
+    (Concern.ACNE_SCARS, Area.CHEEK),
+    (Concern.ACNE_SCARS, Area.FOREHEAD),
+    (Concern.SURGICAL_SCARS, Area.CHEEK),
+    (Concern.SURGICAL_SCARS, Area.CHEST),
+    (Concern.STRETCH_MARKS, Area.CHEST),
+    (Concern.WRINKLES, Area.FOREHEAD),
+    (Concern.WRINKLES, Area.PERIORAL),
+    (Concern.WRINKLES, Area.HANDS),
+)
+_AREA_SOURCES = require_claims("areas.s2", "areas.s3")
+
+# Waiting periods that block the screening day; each draws how long ago the event was,
+# in days, so that the wait (from the ledger) has not yet ended on the screening day.
+_ISOTRETINOIN_MONTHS = int(claim("contra.isotretinoin.label").value_low)
+_RADIATION_MONTHS = int(claim("contra.radiation.s3").value_low)
+_SUN_DAYS = int(claim("pre.sun.s4").value_low)
+_RETINOID_DAYS = int(claim("pre.retinoids_days_assumed").value_low)
+_WINDOWS = {
+    # field: (days ago, low and high inclusive, end date of the wait from the event date)
+    "isotretinoin_last_dose": ((30, 150), lambda d: add_months(d, _ISOTRETINOIN_MONTHS)),
+    "radiation_last_date": ((60, 300), lambda d: add_months(d, _RADIATION_MONTHS)),
+    "sun_exposure_last": ((0, _SUN_DAYS - 2), lambda d: d + dt.timedelta(days=_SUN_DAYS)),
+    "retinoid_last_use": ((0, _RETINOID_DAYS - 1), lambda d: d + dt.timedelta(days=_RETINOID_DAYS)),
+}
+_WINDOW_FIELDS = tuple(_WINDOWS)
+#: The folders nbgrader runs a submission in: ``<folder>/<student_id>/<assignment>``.
+GRADING_FOLDERS = ("submitted", "autograded")
+
+
+def check_student_id(student_id: object) -> str:
+    """Return ``student_id`` if it is a usable trainee id, else raise.
+
+    An id is 1 to 64 characters: letters, digits and ``. _ @ + -``, starting with a
+    letter or digit (course logins and JupyterHub user names fit). Nothing is
+    stripped or lower-cased: ``"Ana"`` and ``"ana"`` are different trainees.
+
+    Examples
+    --------
+    >>> check_student_id("ana.silva")
+    'ana.silva'
+    >>> check_student_id(" ana")
+    Traceback (most recent call last):
+    ...
+    ValueError: student_id=' ana' is not a trainee id; allowed: 1 to 64 letters, digits or ...
+    """
+    if not isinstance(student_id, str):
+        raise TypeError(f"student_id must be a str, got {type(student_id).__name__} {student_id!r}")
+    if not _STUDENT_ID.fullmatch(student_id):
+        raise ValueError(
+            f"student_id={student_id!r} is not a trainee id; allowed: 1 to 64 letters, digits or "
+            ". _ @ + -, starting with a letter or digit"
+        )
+    return student_id
+
+
+def case_seed(student_id: str) -> int:
+    """The 64-bit seed of a trainee's case: SHA-256 of a version tag and the id.
+
+    Examples
+    --------
+    >>> case_seed("ana") == case_seed("ana"), case_seed("ana") == case_seed("Ana")
+    (True, False)
+    >>> 0 <= case_seed("ana") < 2**64
+    True
+    """
+    check_student_id(student_id)
+    digest = hashlib.sha256(f"{_CASE_VERSION}:{student_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+@dataclass(frozen=True)
+class VirtualCase:
+    """A trainee's virtual patient.
+
+    Attributes
+    ----------
+    student_id : str
+        The trainee the case belongs to.
+    case_id : str
+        Eight hex digits naming the case (from the seed), for the trainee to quote.
+    patient : Patient
+    screening_date : datetime.date
+        The day of the first consultation; the intake's dates are all before it.
+    concern : Concern
+        What they want treated (also the first of ``patient.concerns``).
+    area : Area
+        Where.
+    """
+
+    student_id: str
+    case_id: str
+    patient: Patient
+    screening_date: dt.date
+    concern: Concern
+    area: Area
+
+    def describe(self) -> str:
+        """The case in a few sentences, as a referral note.
+
+        Examples
+        --------
+        >>> print(virtual_case("ana").describe())  # doctest: +ELLIPSIS
+        Case ... for trainee 'ana': a ...-year-old with Fitzpatrick type ... skin wants ... on the ...
+        """
+        p = self.patient
+        lines = [
+            f"Case {self.case_id} for trainee {self.student_id!r}: a {p.age}-year-old with Fitzpatrick "
+            f"type {p.fitzpatrick.name} skin wants {self.concern.value.replace('_', ' ')} treated on the "
+            f"{self.area.value}. Seen on {self.screening_date.isoformat()}."
+        ]
+        history = {
+            "isotretinoin_last_dose": "Last isotretinoin dose",
+            "radiation_last_date": "Last radiation treatment",
+            "sun_exposure_last": "Last sunburn or tanning",
+            "retinoid_last_use": "Last retinoid or AHA use",
+        }
+        for field, text in history.items():
+            value = getattr(p, field)
+            if value is not None:
+                lines.append(f"{text}: {value.isoformat()}.")
+        if p.herpes_simplex_history:
+            lines.append("Has had cold sores.")
+        if p.anticoagulants:
+            lines.append("Takes a blood thinner.")
+        return " ".join(lines)
+
+
+def virtual_case(student_id: str) -> VirtualCase:
+    """Build the trainee's case; the same id always gives the same case.
+
+    Parameters
+    ----------
+    student_id : str
+        The trainee's course id (see :func:`check_student_id`).
+
+    Returns
+    -------
+    VirtualCase
+
+    Examples
+    --------
+    >>> case = virtual_case("ana")
+    >>> case == virtual_case("ana"), case == virtual_case("bea")
+    (True, False)
+    >>> from needling_sim import screen
+    >>> result = screen(case.patient, case.screening_date)
+    >>> result.verdict.value, len([f for f in result.findings if f.severity == "defer"])
+    ('defer', 2)
+    """
+    seed = case_seed(student_id)
+    rng = np.random.default_rng(seed)
+    age = int(rng.integers(CASE_AGE_RANGE_YEARS[0], CASE_AGE_RANGE_YEARS[1] + 1))
+    fitzpatrick = int(rng.integers(1, 7))
+    concern, area = CASE_PAIRS[int(rng.integers(len(CASE_PAIRS)))]
+    screening = CASE_FIRST_DATE + dt.timedelta(days=int(rng.integers(_CASE_SPAN_DAYS)))
+    herpes = bool(rng.random() < 0.35)
+    anticoagulants = bool(rng.random() < 0.15)
+    while True:
+        picked = rng.choice(len(_WINDOW_FIELDS), size=2, replace=False)
+        first, second = (_WINDOW_FIELDS[int(i)] for i in picked)
+        events = {}
+        for field in (first, second):
+            (low, high), _ = _WINDOWS[field]
+            events[field] = screening - dt.timedelta(days=int(rng.integers(low, high + 1)))
+        ends = [_WINDOWS[f][1](d) for f, d in events.items()]
+        if ends[0] != ends[1]:
+            break
+    patient = Patient(
+        age=age,
+        fitzpatrick=fitzpatrick,
+        concerns=(concern,),
+        herpes_simplex_history=herpes,
+        anticoagulants=anticoagulants,
+        **events,
+    )
+    return VirtualCase(student_id, f"{seed >> 32:08x}", patient, screening, concern, area)
+
+
+def virtual_patient(student_id: str) -> Patient:
+    """The patient of :func:`virtual_case` alone.
+
+    Examples
+    --------
+    >>> virtual_patient("ana") == virtual_case("ana").patient
+    True
+    """
+    return virtual_case(student_id).patient
+
+
+def grading_student_id(path: str | PurePath, assignment: str | None = None) -> str | None:
+    """The student id when ``path`` is an nbgrader submission folder, else None.
+
+    nbgrader runs a submission in ``.../submitted/<student_id>/<assignment>`` or
+    ``.../autograded/<student_id>/<assignment>`` (see ``nbgrader_config.py``).
+
+    Parameters
+    ----------
+    path : str or path
+        Usually ``os.getcwd()`` inside a notebook.
+    assignment : str, optional
+        When given, the last folder must be this assignment.
+
+    Examples
+    --------
+    >>> grading_student_id("/srv/course/autograded/ana/06_capstone", "06_capstone")
+    'ana'
+    >>> grading_student_id("/home/ana/course/06_capstone") is None
+    True
+    """
+    if not isinstance(path, (str, PurePath)):
+        raise TypeError(f"path must be a str or a path, got {type(path).__name__} {path!r}")
+    if assignment is not None and not isinstance(assignment, str):
+        raise TypeError(f"assignment must be a str or None, got {type(assignment).__name__}")
+    parts = PurePath(path).parts
+    if len(parts) < 3 or parts[-3] not in GRADING_FOLDERS:
+        return None
+    if assignment is not None and parts[-1] != assignment:
+        return None
+    student = parts[-2]
+    return student if _STUDENT_ID.fullmatch(student) else None
+
+
+def resolve_trainee_id(
+    typed_id: str, path: str | PurePath | None = None, assignment: str | None = None
+) -> str:
+    """The id whose case a notebook should use: the grader's when grading, else the typed one.
+
+    Parameters
+    ----------
+    typed_id : str
+        What the trainee typed into the notebook.
+    path : str or path, optional
+        The notebook's working folder (``os.getcwd()``). When it is an nbgrader
+        submission folder, the student id in it wins.
+    assignment : str, optional
+        Passed to :func:`grading_student_id`.
+
+    Examples
+    --------
+    >>> resolve_trainee_id("ana", "/home/ana/06_capstone")
+    'ana'
+    >>> resolve_trainee_id("bea", "/course/autograded/ana/06_capstone")
+    'ana'
+    """
+    if path is not None:
+        graded = grading_student_id(path, assignment)
+        if graded is not None:
+            return graded
+    return check_student_id(typed_id)
