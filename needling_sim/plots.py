@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from .course import HEALING_INTERVAL_DAYS, CoursePlan
@@ -94,7 +95,11 @@ PALETTE: Mapping[str, Mapping[str, str]] = MappingProxyType(
             {"seed": _C["orange"], "literature": _C["blue"], "assumption": _C["reddish_purple"]}
         ),
         "phase": MappingProxyType(
-            {"inflammation": _C["reddish_purple"], "proliferation": _C["yellow"], "remodeling": _C["sky_blue"]}
+            {
+                "inflammation": _C["reddish_purple"],
+                "proliferation": _C["yellow"],
+                "remodeling": _C["sky_blue"],
+            }
         ),
         "aftercare": MappingProxyType(
             {
@@ -159,7 +164,14 @@ def _short(text: str, width: int = 60) -> str:
 
 
 def _layout(
-    fig: go.Figure, *, title: str, subtitle: str, x_title: str, y_title: str, height: int, legend_rows: int = 1
+    fig: go.Figure,
+    *,
+    title: str,
+    subtitle: str,
+    x_title: str,
+    y_title: str,
+    height: int,
+    legend_rows: int = 1,
 ) -> None:
     """Shared look: white template, title and subtitle, legend under the x axis title."""
     bottom = 60 + 24 * legend_rows
@@ -169,7 +181,9 @@ def _layout(
         font=_FONT,
         height=height + bottom,
         margin={"l": 10, "r": 20, "t": 80, "b": bottom},
-        colorway=[_C[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue")],
+        colorway=[
+            _C[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue")
+        ],
         hoverlabel={"align": "left"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "yref": "container", "x": 0},
     )
@@ -305,7 +319,9 @@ def findings_figure(findings, *, title: str = "Findings", subtitle: str = _TEACH
     height = 120 + 38 * len(findings) if findings else 170
     _layout(fig, title=title, subtitle=subtitle, x_title=x_title, y_title="Rule", height=height)
     fig.update_layout(barmode="overlay", showlegend=True)
-    fig.update_xaxes(range=[0, 4.2], tickvals=[1, 2, 3, 4], ticktext=["info", "caution", "defer", "do not treat"])
+    fig.update_xaxes(
+        range=[0, 4.2], tickvals=[1, 2, 3, 4], ticktext=["info", "caution", "defer", "do not treat"]
+    )
     fig.update_yaxes(autorange="reversed", type="category")
     return fig
 
@@ -453,7 +469,8 @@ def _claim_custom(c: Claim) -> list[str]:
 
 _CLAIM_HOVER = (
     "<b>%{customdata[0]}</b> (%{customdata[1]}, %{customdata[2]} confidence)<br>%{customdata[3]}"
-    "<br>Value: %{customdata[4]}<br>Source: %{customdata[5]}<br>Conflicts with: %{customdata[6]}<extra></extra>"
+    "<br>Value: %{customdata[4]}<br>Source: %{customdata[5]}"
+    "<br>Conflicts with: %{customdata[6]}<extra></extra>"
 )
 
 
@@ -541,8 +558,12 @@ def conflicts_figure(topic: str | None = None) -> go.Figure:
                 name=f"{_KIND_LABEL[kind]} (range ends)",
                 legendgroup=kind,
                 showlegend=False,
-                marker={"symbol": _KIND_SYMBOL[kind], "size": 12, "color": colour,
-                        "line": {"color": _C["black"], "width": 1}},
+                marker={
+                    "symbol": _KIND_SYMBOL[kind],
+                    "size": 12,
+                    "color": colour,
+                    "line": {"color": _C["black"], "width": 1},
+                },
                 text=texts,
                 textposition="middle right",
                 customdata=custom,
@@ -558,8 +579,12 @@ def conflicts_figure(topic: str | None = None) -> go.Figure:
                 name=f"{_KIND_LABEL[kind]} (no comparable number)",
                 legendgroup=kind,
                 showlegend=bool(rows),
-                marker={"symbol": _KIND_SYMBOL[kind] + "-open", "size": 12, "color": colour,
-                        "line": {"width": 2, "color": colour}},
+                marker={
+                    "symbol": _KIND_SYMBOL[kind] + "-open",
+                    "size": 12,
+                    "color": colour,
+                    "line": {"width": 2, "color": colour},
+                },
                 text=[
                     html.escape(
                         _short(c.statement, 55)
@@ -589,17 +614,34 @@ def conflicts_figure(topic: str | None = None) -> go.Figure:
         y_title="Claim id",
         height=120 + 28 * max(len(claims), 1),
     )
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=[c.id for c in claims],
-                     autorange="reversed", showgrid=True, gridcolor=_C["grey"], griddash="dot")
+    fig.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=[c.id for c in claims],
+        autorange="reversed",
+        showgrid=True,
+        gridcolor=_C["grey"],
+        griddash="dot",
+    )
     if unit is None:
         fig.update_xaxes(range=[-0.05, 1.0], showticklabels=False, ticks="")
     else:
         hi = max(c.value_high for c in numeric)
         fig.update_xaxes(range=[-0.04 * hi - 0.01, hi * 1.35 + 0.01], showticklabels=True, ticks="outside")
-    note = [] if claims else [
-        {"text": "No claims on this topic take part in a conflict.", "showarrow": False,
-         "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper"}
-    ]
+    note = (
+        []
+        if claims
+        else [
+            {
+                "text": "No claims on this topic take part in a conflict.",
+                "showarrow": False,
+                "x": 0.5,
+                "y": 0.5,
+                "xref": "paper",
+                "yref": "paper",
+            }
+        ]
+    )
     fig.update_layout(annotations=note)
     return fig
 
@@ -610,7 +652,8 @@ def conflicts_summary(topic: str | None = None) -> str:
     Examples
     --------
     >>> conflicts_summary("spacing")  # doctest: +ELLIPSIS
-    "Topic 'spacing': ... claims (... seed, ... literature...); numbers span ... to ... days; ... conflicting pairs, e.g. ..."
+    "Topic 'spacing': ... claims (... seed, ... literature...); numbers span ... to ... days;
+    ... conflicting pairs, e.g. ..."
     >>> conflicts_summary("pain")
     "Topic 'pain': 4 claims (4 seed); no numeric values; 3 conflicting pairs, e.g. pain.s0 vs pain.s3."
     """
@@ -643,7 +686,9 @@ def conflicts_summary(topic: str | None = None) -> str:
 
 def _check_outcome(outcome) -> Outcome:
     if not isinstance(outcome, Outcome):
-        raise TypeError(f"outcome must be a needling_sim.outcome.Outcome (see simulate), got {type(outcome).__name__}")
+        raise TypeError(
+            f"outcome must be a needling_sim.outcome.Outcome (see simulate), got {type(outcome).__name__}"
+        )
     return outcome
 
 
@@ -662,7 +707,9 @@ def _check_cohort(cohort, outcome: Outcome) -> CohortOutcome | None:
 
 def _check_plan(plan) -> CoursePlan:
     if not isinstance(plan, CoursePlan):
-        raise TypeError(f"plan must be a needling_sim.CoursePlan (see plan_course), got {type(plan).__name__}")
+        raise TypeError(
+            f"plan must be a needling_sim.CoursePlan (see plan_course), got {type(plan).__name__}"
+        )
     return plan
 
 
@@ -672,8 +719,18 @@ def _check_patient(patient) -> Patient | None:
     return patient
 
 
-def _session_trace(plan: CoursePlan, y: float, *, xaxis: str = "x", yaxis: str = "y") -> go.Scatter:
-    return go.Scatter(
+def _scatter(**props) -> dict:
+    """A scatter trace as a plain dict: validated once, when a figure or FigureWidget takes it."""
+    return {"type": "scatter", **props}
+
+
+def _bar(**props) -> dict:
+    """A bar trace as a plain dict (see :func:`_scatter`)."""
+    return {"type": "bar", **props}
+
+
+def _session_trace(plan: CoursePlan, y: float, *, xaxis: str = "x", yaxis: str = "y") -> dict:
+    return _scatter(
         x=list(plan.session_days),
         y=[y] * plan.n_sessions,
         mode="markers",
@@ -683,7 +740,9 @@ def _session_trace(plan: CoursePlan, y: float, *, xaxis: str = "x", yaxis: str =
         marker={"symbol": "triangle-up", "size": 13, "color": PALETTE["series"]["session"]},
         cliponaxis=False,
         customdata=[[s.number, s.date.isoformat(), f"{s.depth_mm:g}"] for s in plan.sessions],
-        hovertemplate="Session %{customdata[0]} on %{customdata[1]} (day %{x}), %{customdata[2]} mm<extra></extra>",
+        hovertemplate=(
+            "Session %{customdata[0]} on %{customdata[1]} (day %{x}), %{customdata[2]} mm<extra></extra>"
+        ),
     )
 
 
@@ -712,7 +771,7 @@ def _collagen_traces(outcome: Outcome, cohort: CohortOutcome | None) -> list:
         x = band.index.to_numpy() if band is not None else []
         for col, fill in ((lo, "none"), (hi, "tonexty")):
             traces.append(
-                go.Scatter(
+                _scatter(
                     x=x,
                     y=band[col].to_numpy() if band is not None else [],
                     mode="lines",
@@ -726,7 +785,7 @@ def _collagen_traces(outcome: Outcome, cohort: CohortOutcome | None) -> list:
                 )
             )
     traces.append(
-        go.Scatter(
+        _scatter(
             x=band.index.to_numpy() if band is not None else [],
             y=band["q50"].to_numpy() if band is not None else [],
             mode="lines",
@@ -741,9 +800,11 @@ def _collagen_traces(outcome: Outcome, cohort: CohortOutcome | None) -> list:
         ("collagen_i", "type I (mature)", "dot", 2.5),
         ("collagen_new", "total new collagen", "solid", 3),
     ):
-        key = {"collagen_iii": "collagen_iii", "collagen_i": "collagen_i", "collagen_new": "collagen_total"}[col]
+        key = {"collagen_iii": "collagen_iii", "collagen_i": "collagen_i", "collagen_new": "collagen_total"}[
+            col
+        ]
         traces.append(
-            go.Scatter(
+            _scatter(
                 x=day,
                 y=daily[col].to_numpy(),
                 mode="lines",
@@ -756,19 +817,30 @@ def _collagen_traces(outcome: Outcome, cohort: CohortOutcome | None) -> list:
     new = daily["collagen_new"].to_numpy()
     marks = [(k, d) for k, d in SUMMARY_DAYS.items() if d < len(new)]
     traces.append(
-        go.Scatter(
+        _scatter(
             x=[d for _, d in marks],
             y=[float(new[d]) for _, d in marks],
             mode="markers+text",
             name="milestone",
-            marker={"symbol": "diamond", "size": 10, "color": series["milestone"],
-                    "line": {"color": _C["black"], "width": 1}},
+            marker={
+                "symbol": "diamond",
+                "size": 10,
+                "color": series["milestone"],
+                "line": {"color": _C["black"], "width": 1},
+            },
             text=[k for k, _ in marks],
             textposition="top center",
             hovertemplate="Milestone %{text} (day %{x}): total new collagen %{y:.3f}<extra></extra>",
         )
     )
     return traces
+
+
+def _collagen_title(cohort: CohortOutcome | None) -> str:
+    title = "New collagen after the course"
+    if cohort is not None:
+        title += f", with a simulated cohort of {cohort.n} patients"
+    return title
 
 
 def collagen_figure(outcome: Outcome, cohort: CohortOutcome | None = None) -> go.Figure:
@@ -812,12 +884,9 @@ def collagen_figure(outcome: Outcome, cohort: CohortOutcome | None = None) -> go
     outcome = _check_outcome(outcome)
     cohort = _check_cohort(cohort, outcome)
     fig = go.Figure(data=_collagen_traces(outcome, cohort))
-    title = "New collagen after the course"
-    if cohort is not None:
-        title += f", with a simulated cohort of {cohort.n} patients"
     _layout(
         fig,
-        title=title,
+        title=_collagen_title(cohort),
         subtitle=_plan_subtitle(outcome.plan),
         x_title="Days since first session (days)",
         y_title="Relative collagen (arbitrary units)",
@@ -836,7 +905,8 @@ def collagen_summary(outcome: Outcome, cohort: CohortOutcome | None = None) -> s
     --------
     >>> from needling_sim.course import plan_course
     >>> from needling_sim.outcome import simulate
-    >>> collagen_summary(simulate(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek")))  # doctest: +ELLIPSIS
+    >>> out = simulate(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
+    >>> collagen_summary(out)  # doctest: +ELLIPSIS
     'New collagen (teaching model, arbitrary units): peaks at 0.4... on day ...; 0.39 at 6 months ...'
     """
     outcome = _check_outcome(outcome)
@@ -887,26 +957,48 @@ def _healing_traces(outcome: Outcome, day: int | None = None) -> list:
     threshold = outcome.params.redness_threshold
     visible_text = ["visible" if v else "not visible" for v in daily["redness_visible"]]
     traces = [
-        go.Scatter(
-            x=x, y=redness, mode="lines", name="redness (0 to 1)", xaxis="x", yaxis="y",
+        _scatter(
+            x=x,
+            y=redness,
+            mode="lines",
+            name="redness (0 to 1)",
+            xaxis="x",
+            yaxis="y",
             line={"color": series["redness"], "width": 3},
             customdata=visible_text,
             hovertemplate="Day %{x}: redness %{y:.2f} (%{customdata})<extra></extra>",
         ),
-        go.Scatter(
-            x=[0, n - 1], y=[0.5, 0.5], mode="lines", name="visible-redness threshold", xaxis="x", yaxis="y",
+        _scatter(
+            x=[0, n - 1],
+            y=[0.5, 0.5],
+            mode="lines",
+            name="visible-redness threshold",
+            xaxis="x",
+            yaxis="y",
             line={"color": series["threshold"], "width": 2, "dash": "dash"},
-            hovertemplate="Redness is visible above 0.5 (inflammation above %{customdata:.2f})<extra></extra>",
+            hovertemplate=(
+                "Redness is visible above 0.5 (inflammation above %{customdata:.2f})<extra></extra>"
+            ),
             customdata=[threshold, threshold],
         ),
-        go.Scatter(
-            x=x, y=inflam, mode="lines", name="inflammation signal", xaxis="x2", yaxis="y2",
+        _scatter(
+            x=x,
+            y=inflam,
+            mode="lines",
+            name="inflammation signal",
+            xaxis="x2",
+            yaxis="y2",
             line={"color": series["inflammation"], "width": 2.5, "dash": "dashdot"},
             hovertemplate="Day %{x}: inflammation %{y:.2f} (arbitrary units)<extra></extra>",
         ),
-        go.Scatter(
-            x=[0, n - 1], y=[threshold, threshold], mode="lines", name="inflammation at the threshold",
-            xaxis="x2", yaxis="y2", showlegend=False,
+        _scatter(
+            x=[0, n - 1],
+            y=[threshold, threshold],
+            mode="lines",
+            name="inflammation at the threshold",
+            xaxis="x2",
+            yaxis="y2",
+            showlegend=False,
             line={"color": series["threshold"], "width": 2, "dash": "dash"},
             hovertemplate="Visible redness while inflammation is above %{y:.2f}<extra></extra>",
         ),
@@ -918,18 +1010,31 @@ def _healing_traces(outcome: Outcome, day: int | None = None) -> list:
         d = min(day, len(outcome.daily) - 1)
         xs, ys, text = [d, d], [0.0, 1.0], ["", f"day {d}"]
     traces.append(
-        go.Scatter(
-            x=xs, y=ys, mode="lines+text", name="selected day", xaxis="x", yaxis="y", showlegend=False,
+        _scatter(
+            x=xs,
+            y=ys,
+            mode="lines+text",
+            name="selected day",
+            xaxis="x",
+            yaxis="y",
+            showlegend=False,
             line={"color": series["today"], "width": 3},
-            text=text, textposition="bottom right", cliponaxis=False,
+            text=text,
+            textposition="bottom right",
+            cliponaxis=False,
             hovertemplate="Selected day %{x}<extra></extra>",
         )
     )
     return traces
 
 
-def healing_figure(plan: CoursePlan, patient: Patient | None = None, *, outcome: Outcome | None = None,
-                   day: int | None = None) -> go.Figure:
+def healing_figure(
+    plan: CoursePlan,
+    patient: Patient | None = None,
+    *,
+    outcome: Outcome | None = None,
+    day: int | None = None,
+) -> go.Figure:
     """Expected redness and inflammation over the days of a course (teaching model).
 
     Top panel: the redness index (0 to 1) with the dashed "visible redness"
@@ -974,12 +1079,26 @@ def healing_figure(plan: CoursePlan, patient: Patient | None = None, *, outcome:
     n = min(_healing_window(outcome.plan), len(outcome.daily))
     fig.update_layout(
         hovermode="closest",
-        xaxis={"domain": [0, 1], "anchor": "y", "matches": "x2", "showticklabels": False, "title": {"text": ""}},
+        xaxis={
+            "domain": [0, 1],
+            "anchor": "y",
+            "matches": "x2",
+            "showticklabels": False,
+            "title": {"text": ""},
+        },
         yaxis={"domain": [0.56, 1.0], "range": [0, 1.05]},
-        xaxis2={"domain": [0, 1], "anchor": "y2", "range": [0, n - 1],
-                "title": {"text": "Days since first session (days)"}},
-        yaxis2={"domain": [0.0, 0.46], "anchor": "x2", "title": {"text": "Inflammation (arbitrary units)"},
-                "rangemode": "tozero"},
+        xaxis2={
+            "domain": [0, 1],
+            "anchor": "y2",
+            "range": [0, n - 1],
+            "title": {"text": "Days since first session (days)"},
+        },
+        yaxis2={
+            "domain": [0.0, 0.46],
+            "anchor": "x2",
+            "title": {"text": "Inflammation (arbitrary units)"},
+            "rangemode": "tozero",
+        },
     )
     return fig
 
@@ -994,14 +1113,17 @@ def _check_day(day) -> int | None:
     return day
 
 
-def healing_summary(plan: CoursePlan, patient: Patient | None = None, *, outcome: Outcome | None = None) -> str:
+def healing_summary(
+    plan: CoursePlan, patient: Patient | None = None, *, outcome: Outcome | None = None
+) -> str:
     """One line for :func:`healing_figure`: days of visible redness and the peak inflammation.
 
     Examples
     --------
     >>> from needling_sim.course import plan_course
     >>> healing_summary(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
-    'Redness (teaching model): visible on 12 days in all (4, 4, 4 after sessions 1 to 3); peak inflammation 1.15 (arbitrary units), threshold 0.20.'
+    'Redness (teaching model): visible on 12 days in all (4, 4, 4 after sessions 1 to 3);
+    peak inflammation 1.15 (arbitrary units), threshold 0.20.'
     """
     outcome = _healing_outcome(plan, patient, outcome)
     daily = outcome.daily
@@ -1059,9 +1181,42 @@ def _runs(mask) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
+def _timeline_from_outcome(outcome: Outcome) -> pd.DataFrame:
+    """The columns of :func:`~needling_sim.healing.healing_timeline` the Gantt uses, from one simulation.
+
+    Apps call this to avoid simulating the same course twice per change; it applies the
+    same public rules (:data:`~needling_sim.healing.PHASES`,
+    :meth:`~needling_sim.healing.Restriction.applies`), and a test checks it against
+    ``healing_timeline`` for many plans.
+    """
+    daily = outcome.daily
+    session = daily["session"].to_numpy()
+    since = daily["day"].to_numpy() - np.asarray(outcome.plan.session_days)[session - 1]
+    visible = daily["redness_visible"].to_numpy()
+    phase = np.empty(len(since), dtype=object)
+    for name, first, last, _ in PHASES:
+        inside = since >= first if last is None else (since >= first) & (since <= last)
+        phase[inside] = name
+    out = pd.DataFrame(
+        {
+            "day": daily["day"].to_numpy(),
+            "session": session,
+            "days_since_session": since,
+            "phase": phase,
+            "redness": daily["redness"].to_numpy(),
+            "redness_visible": visible,
+        }
+    )
+    for name, r in RESTRICTIONS.items():
+        out[name] = (since <= r.last_day) | (visible & r.while_red)
+    return out
+
+
 def _check_today(today) -> dt.date | None:
     if today is not None and (isinstance(today, dt.datetime) or not isinstance(today, dt.date)):
-        raise TypeError(f"today must be a datetime.date (not a datetime) or None, got {type(today).__name__} {today!r}")
+        raise TypeError(
+            f"today must be a datetime.date (not a datetime) or None, got {type(today).__name__} {today!r}"
+        )
     return today
 
 
@@ -1069,7 +1224,7 @@ def _band_trace(name: str, row: str, colour: str, spans, start: dt.date, sources
     """Horizontal bars on a date axis, one per (first_day, last_day) span, inclusive."""
     dates = [start + dt.timedelta(days=a) for a, _ in spans]
     ends = [start + dt.timedelta(days=b) for _, b in spans]
-    return go.Bar(
+    return _bar(
         orientation="h",
         base=[d.isoformat() for d in dates],
         x=[(b - a + 1) * _DAY_MS for a, b in spans],
@@ -1077,15 +1232,19 @@ def _band_trace(name: str, row: str, colour: str, spans, start: dt.date, sources
         name=name,
         showlegend=False,
         width=0.6,
-        marker={"color": colour, "line": {"color": _C["black"], "width": 0.5},
-                "pattern": {"shape": pattern, "fgcolor": _C["black"], "fgopacity": 0.35, "solidity": 0.15}},
+        marker={
+            "color": colour,
+            "line": {"color": _C["black"], "width": 0.5},
+            "pattern": {"shape": pattern, "fgcolor": _C["black"], "fgopacity": 0.35, "solidity": 0.15},
+        },
         customdata=[
             [name, d.isoformat(), e.isoformat(), b - a + 1, f"{a} to {b}", sources]
             for d, e, (a, b) in zip(dates, ends, spans, strict=True)
         ],
         hovertemplate=(
             "<b>%{customdata[0]}</b><br>%{customdata[1]} to %{customdata[2]} (%{customdata[3]} days; "
-            "days %{customdata[4]} since the first session)<br><i>Sources:</i> %{customdata[5]}<extra></extra>"
+            "days %{customdata[4]} since the first session)"
+            "<br><i>Sources:</i> %{customdata[5]}<extra></extra>"
         ),
     )
 
@@ -1095,7 +1254,7 @@ def _gantt_parts(plan: CoursePlan, timeline, marks, today: dt.date | None):
     start = plan.start
     series = PALETTE["series"]
     traces = [
-        go.Scatter(
+        _scatter(
             x=[s.date.isoformat() for s in plan.sessions],
             y=["Sessions"] * plan.n_sessions,
             mode="markers+text",
@@ -1103,8 +1262,10 @@ def _gantt_parts(plan: CoursePlan, timeline, marks, today: dt.date | None):
             marker={"symbol": "triangle-down", "size": 14, "color": series["session"]},
             text=[str(s.number) for s in plan.sessions],
             textposition="top center",
-            customdata=[[s.number, f"{s.depth_mm:g}", s.area.value, d] for s, d in zip(plan.sessions,
-                                                                                  plan.session_days, strict=True)],
+            customdata=[
+                [s.number, f"{s.depth_mm:g}", s.area.value, d]
+                for s, d in zip(plan.sessions, plan.session_days, strict=True)
+            ],
             hovertemplate=(
                 "<b>Session %{customdata[0]}</b> on %{x|%Y-%m-%d} (day %{customdata[3]})<br>"
                 "%{customdata[1]} mm on the %{customdata[2]}<extra></extra>"
@@ -1113,36 +1274,68 @@ def _gantt_parts(plan: CoursePlan, timeline, marks, today: dt.date | None):
     ]
     red = timeline["redness_visible"].to_numpy()
     traces.append(
-        _band_trace("visible redness", "Visible redness", series["redness"], _runs(red), start,
-                    "model.redness_threshold, redness.depth, redness.s0, redness.s1", pattern="x")
+        _band_trace(
+            "visible redness",
+            "Visible redness",
+            series["redness"],
+            _runs(red),
+            start,
+            "model.redness_threshold, redness.depth, redness.s0, redness.s1",
+            pattern="x",
+        )
     )
     phase = timeline["phase"].to_numpy()
     phase_claims = {name: cid for name, _, _, cid in PHASES}
     for (name, label), pattern in zip(_PHASE_ROWS, ("x", "/", ""), strict=True):
         traces.append(
-            _band_trace(f"{name} phase", label, PALETTE["phase"][name], _runs(phase == name), start,
-                        phase_claims[name], pattern=pattern)
+            _band_trace(
+                f"{name} phase",
+                label,
+                PALETTE["phase"][name],
+                _runs(phase == name),
+                start,
+                phase_claims[name],
+                pattern=pattern,
+            )
         )
     for column, key, label in _AFTERCARE_ROWS:
         r = RESTRICTIONS[column]
         traces.append(
-            _band_trace(f"{label}: {r.description}", label, PALETTE["aftercare"][key],
-                        _runs(timeline[column].to_numpy()), start, ", ".join(r.sources))
+            _band_trace(
+                f"{label}: {r.description}",
+                label,
+                PALETTE["aftercare"][key],
+                _runs(timeline[column].to_numpy()),
+                start,
+                ", ".join(r.sources),
+            )
         )
     shown = [m for m in marks if m.name in _MILESTONE_LABELS]
     traces.append(
-        go.Scatter(
+        _scatter(
             x=[m.date.isoformat() for m in shown],
             y=["Milestones"] * len(shown),
             mode="markers+text",
             name="milestone",
-            marker={"symbol": "diamond", "size": 12, "color": series["milestone"],
-                    "line": {"color": _C["black"], "width": 1}},
+            marker={
+                "symbol": "diamond",
+                "size": 12,
+                "color": series["milestone"],
+                "line": {"color": _C["black"], "width": 1},
+            },
             text=[_MILESTONE_LABELS[m.name] for m in shown],
             textposition=["bottom center" if i % 2 else "top center" for i in range(len(shown))],
             cliponaxis=False,
-            customdata=[[m.name, m.day, _wrap(m.note), _wrap(", ".join(m.sources), 80),
-                         _wrap(m.conflict, 80) if m.conflict else "none in the ledger"] for m in shown],
+            customdata=[
+                [
+                    m.name,
+                    m.day,
+                    _wrap(m.note),
+                    _wrap(", ".join(m.sources), 80),
+                    _wrap(m.conflict, 80) if m.conflict else "none in the ledger",
+                ]
+                for m in shown
+            ],
             hovertemplate=(
                 "<b>%{customdata[0]}</b>: %{x|%Y-%m-%d} (day %{customdata[1]})<br>%{customdata[2]}"
                 "<br><i>Sources:</i> %{customdata[3]}<br><i>Disagreement:</i> %{customdata[4]}<extra></extra>"
@@ -1151,7 +1344,7 @@ def _gantt_parts(plan: CoursePlan, timeline, marks, today: dt.date | None):
     )
     t = today or start
     traces.append(
-        go.Scatter(
+        _scatter(
             x=[t.isoformat()] if today else [],
             y=["Sessions"] if today else [],
             mode="markers+text",
@@ -1164,18 +1357,39 @@ def _gantt_parts(plan: CoursePlan, timeline, marks, today: dt.date | None):
         )
     )
     shapes = [
-        {"type": "line", "xref": "x", "yref": "paper", "x0": s.date.isoformat(), "x1": s.date.isoformat(),
-         "y0": 0, "y1": 1, "line": {"color": series["session"], "width": 1, "dash": "dot"}, "layer": "below"}
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": s.date.isoformat(),
+            "x1": s.date.isoformat(),
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": series["session"], "width": 1, "dash": "dot"},
+            "layer": "below",
+        }
         for s in plan.sessions
     ]
     shapes.append(
-        {"type": "line", "xref": "x", "yref": "paper", "x0": t.isoformat(), "x1": t.isoformat(), "y0": 0, "y1": 1,
-         "line": {"color": series["today"], "width": 2, "dash": "dashdot"}, "visible": today is not None,
-         "name": "today"}
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": t.isoformat(),
+            "x1": t.isoformat(),
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": series["today"], "width": 2, "dash": "dashdot"},
+            "visible": today is not None,
+            "name": "today",
+        }
     )
     last = max([len(timeline) - 1, *(m.day for m in marks)])
     pad = max(7, round(0.05 * last))
-    x_range = [(start - dt.timedelta(days=pad)).isoformat(), (start + dt.timedelta(days=last + pad)).isoformat()]
+    x_range = [
+        (start - dt.timedelta(days=pad)).isoformat(),
+        (start + dt.timedelta(days=last + pad)).isoformat(),
+    ]
     return traces, shapes, x_range
 
 
@@ -1186,13 +1400,19 @@ def _gantt_inputs(plan, today, patient):
     return plan, today, patient, healing_timeline(plan, patient), milestones(plan, patient)
 
 
+def _gantt_title(plan: CoursePlan) -> str:
+    return (
+        f"Course timeline: {plan.n_sessions} session{'s' if plan.n_sessions > 1 else ''} on the "
+        f"{plan.area.value}, healing, aftercare and milestones"
+    )
+
+
 def _gantt_figure(plan, timeline, marks, today) -> go.Figure:
     traces, shapes, x_range = _gantt_parts(plan, timeline, marks, today)
     fig = go.Figure(data=traces)
     _layout(
         fig,
-        title=f"Course timeline: {plan.n_sessions} session{'s' if plan.n_sessions > 1 else ''} on the "
-        f"{plan.area.value}, healing, aftercare and milestones",
+        title=_gantt_title(plan),
         subtitle=_plan_subtitle(plan),
         x_title="Date",
         y_title="",
@@ -1200,14 +1420,28 @@ def _gantt_figure(plan, timeline, marks, today) -> go.Figure:
         legend_rows=0,
     )
     fig.update_layout(shapes=shapes, barmode="overlay", showlegend=False, hovermode="closest")
-    fig.update_xaxes(type="date", range=x_range, title_text="Date (day, month, year)", showgrid=True,
-                     gridcolor=_C["grey"], griddash="dot", tickformat="%d %b<br>%Y")
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(_GANTT_ROWS),
-                     autorange="reversed", title_text="What happens (row)")
+    fig.update_xaxes(
+        type="date",
+        range=x_range,
+        title_text="Date (day, month, year)",
+        showgrid=True,
+        gridcolor=_C["grey"],
+        griddash="dot",
+        tickformat="%d %b<br>%Y",
+    )
+    fig.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=list(_GANTT_ROWS),
+        autorange="reversed",
+        title_text="What happens (row)",
+    )
     return fig
 
 
-def course_gantt(plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None) -> go.Figure:
+def course_gantt(
+    plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None
+) -> go.Figure:
     """The whole course on a calendar: sessions, healing, aftercare and milestones.
 
     One row each for the sessions (numbered triangles), days of visible redness,
@@ -1254,11 +1488,16 @@ def _gantt_summary(plan, timeline, marks, today) -> str:
     )
     red = int(timeline["redness_visible"].sum())
     longest = max(r.last_day for r in RESTRICTIONS.values())
-    text += f"; visible redness on {red} days; aftercare rules for up to {longest + 1} days after each session"
+    text += (
+        f"; visible redness on {red} days; aftercare rules for up to {longest + 1} days after each session"
+    )
     by_name = {m.name: m for m in marks}
     parts = []
-    for name, label in (("early results may show", "early results from"), ("full effect", "full effect about"),
-                        ("collagen may still be forming", "collagen may still be forming until")):
+    for name, label in (
+        ("early results may show", "early results from"),
+        ("full effect", "full effect about"),
+        ("collagen may still be forming", "collagen may still be forming until"),
+    ):
         if name in by_name:
             parts.append(f"{label} {by_name[name].date.isoformat()}")
     if parts:
@@ -1269,15 +1508,16 @@ def _gantt_summary(plan, timeline, marks, today) -> str:
             text += f"; today {today.isoformat()} is {-day} days before the first session"
         elif day < len(timeline):
             row = timeline.iloc[day]
-            text += (
-                f"; today {today.isoformat()} is day {day}, {row['phase']} after session {int(row['session'])}"
-            )
+            phase, session = row["phase"], int(row["session"])
+            text += f"; today {today.isoformat()} is day {day}, {phase} after session {session}"
         else:
             text += f"; today {today.isoformat()} is day {day}, after the timeline"
     return text + "."
 
 
-def course_gantt_summary(plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None) -> str:
+def course_gantt_summary(
+    plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None
+) -> str:
     """One line for :func:`course_gantt`: dates, redness days, milestones and where today falls.
 
     Examples

@@ -18,9 +18,11 @@ import datetime as dt
 import html
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 
 import ipywidgets as W
+import numpy as np
 import plotly.graph_objects as go
 
 from . import plots
@@ -34,7 +36,9 @@ __all__ = [
     "App",
     "claims_explorer",
     "findings_html",
+    "healing_day_app",
     "intake_app",
+    "planner_app",
 ]
 
 _SEVERITY_MARK = {
@@ -87,8 +91,7 @@ class App:
 
     def __repr__(self) -> str:
         return (
-            f"App(controls={list(self.controls)}, figures={list(self.figures)}, "
-            f"outputs={list(self.outputs)})"
+            f"App(controls={list(self.controls)}, figures={list(self.figures)}, outputs={list(self.outputs)})"
         )
 
     def _repr_mimebundle_(self, **kwargs):
@@ -129,7 +132,9 @@ def _summary_html(text: str) -> str:
 
 
 def _badge(label: str, colour: str, mark: str) -> str:
-    text_colour = plots.OKABE_ITO["black"] if colour == plots.OKABE_ITO["orange"] else plots.OKABE_ITO["white"]
+    text_colour = (
+        plots.OKABE_ITO["black"] if colour == plots.OKABE_ITO["orange"] else plots.OKABE_ITO["white"]
+    )
     return (
         f'<span style="background:{colour};color:{text_colour};padding:0 0.35em;border-radius:3px;'
         f'font-weight:bold">{mark} {html.escape(label.upper())}</span>'
@@ -140,7 +145,9 @@ def _sources_html(claim_ids: Iterable[str]) -> str:
     parts = []
     for cid in claim_ids:
         c = claim(cid)
-        parts.append(f"<code>{html.escape(cid)}</code> ({html.escape(c.source_kind)}: {html.escape(c.source)})")
+        parts.append(
+            f"<code>{html.escape(cid)}</code> ({html.escape(c.source_kind)}: {html.escape(c.source)})"
+        )
     return "; ".join(parts)
 
 
@@ -183,8 +190,11 @@ def findings_html(findings, *, verdict: str | Verdict | None = None, heading: st
     else:
         out.append('<ul style="margin-top:0">')
         for f in sorted(findings, key=lambda f: -f.severity.rank):
-            badge = _badge(f.severity.value.replace("_", " "), plots.PALETTE["severity"][f.severity.value],
-                           _SEVERITY_MARK[f.severity])
+            badge = _badge(
+                f.severity.value.replace("_", " "),
+                plots.PALETTE["severity"][f.severity.value],
+                _SEVERITY_MARK[f.severity],
+            )
             where = f" (session {f.session})" if f.session is not None else ""
             until = f" Until {f.until.isoformat()}." if f.until is not None else ""
             out.append(
@@ -206,7 +216,9 @@ def _error_html(message: str) -> str:
 
 def _check_date_or_none(name: str, value: object) -> dt.date | None:
     if value is not None and (isinstance(value, dt.datetime) or not isinstance(value, dt.date)):
-        raise TypeError(f"{name} must be a datetime.date (not a datetime) or None, got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{name} must be a datetime.date (not a datetime) or None, got {type(value).__name__} {value!r}"
+        )
     return value
 
 
@@ -252,12 +264,27 @@ def intake_app(*, on: dt.date | None = None) -> App:
     on = _check_date_or_none("on", on) or dt.date.today()
     controls: dict[str, W.Widget] = {}
     lo, hi = AGE_RANGE_YEARS
-    controls["age"] = W.IntSlider(value=_DEFAULT_INTAKE["age"], min=lo, max=hi, description="Age (years)",
-                                  style=_WIDE, continuous_update=False)
-    controls["fitzpatrick"] = W.IntSlider(value=_DEFAULT_INTAKE["fitzpatrick"], min=1, max=6,
-                                          description="Fitzpatrick type", style=_WIDE, continuous_update=False)
+    controls["age"] = W.IntSlider(
+        value=_DEFAULT_INTAKE["age"],
+        min=lo,
+        max=hi,
+        description="Age (years)",
+        style=_WIDE,
+        continuous_update=False,
+    )
+    controls["fitzpatrick"] = W.IntSlider(
+        value=_DEFAULT_INTAKE["fitzpatrick"],
+        min=1,
+        max=6,
+        description="Fitzpatrick type",
+        style=_WIDE,
+        continuous_update=False,
+    )
     controls["concerns"] = W.SelectMultiple(
-        options=[(_label(c.value), c.value) for c in Concern], value=(), rows=5, description="Concerns",
+        options=[(_label(c.value), c.value) for c in Concern],
+        value=(),
+        rows=5,
+        description="Concerns",
         style=_WIDE,
     )
     for name, value in _DEFAULT_INTAKE.items():
@@ -268,7 +295,9 @@ def intake_app(*, on: dt.date | None = None) -> App:
             controls[name] = W.DatePicker(value=None, description=_label(name), style=_WIDE)
     controls["isotretinoin_policy"] = W.Dropdown(
         options=[(p.value.replace("_", " "), p.value) for p in IsotretinoinPolicy],
-        value=IsotretinoinPolicy.DRUG_LABEL.value, description="Isotretinoin policy", style=_WIDE,
+        value=IsotretinoinPolicy.DRUG_LABEL.value,
+        description="Isotretinoin policy",
+        style=_WIDE,
     )
     controls["on"] = W.DatePicker(value=on, description="Screening date", style=_WIDE)
 
@@ -334,7 +363,8 @@ def _claims_html(topic: str) -> str:
         rows.append(
             "<tr>"
             f"<td><code>{html.escape(c.id)}</code></td>"
-            f"<td><span style='border-left:6px solid {colour};padding-left:4px'>{html.escape(c.source_kind)}</span>"
+            f"<td><span style='border-left:6px solid {colour};padding-left:4px'>"
+            f"{html.escape(c.source_kind)}</span>"
             f"<br><small>{html.escape(c.source)}</small></td>"
             f"<td>{html.escape(c.statement)}</td>"
             f"<td>{html.escape(value)}</td>"
@@ -342,8 +372,10 @@ def _claims_html(topic: str) -> str:
             f"<td>{html.escape(conflicts)}</td>"
             "</tr>"
         )
-    head = "".join(f"<th scope='col' style='text-align:left'>{h}</th>" for h in
-                   ("Claim", "Source", "What it says", "Value", "Confidence", "Conflicts with"))
+    head = "".join(
+        f"<th scope='col' style='text-align:left'>{h}</th>"
+        for h in ("Claim", "Source", "What it says", "Value", "Confidence", "Conflicts with")
+    )
     out = [
         f"<table class='ns-claims' style='border-collapse:collapse'><caption style='text-align:left'>"
         f"<strong>Claims on {html.escape(topic)}</strong> ({len(own)})</caption>"
@@ -412,3 +444,395 @@ def claims_explorer(topic: str = "spacing") -> App:
 
     root = W.VBox([dropdown, fig, outputs["summary"], outputs["claims"]])
     return _app(root, {"topic": dropdown}, {"conflicts": fig}, outputs, refresh)
+
+
+# --------------------------------------------------------------------------- planner
+
+_PLANNER_BOOLS = (
+    "keloid_history",
+    "pregnant",
+    "breastfeeding",
+    "active_infection",
+    "open_wounds",
+    "herpes_simplex_history",
+    "anticoagulants",
+)
+
+
+def _check_patient(patient: object) -> Patient | None:
+    if patient is not None and not isinstance(patient, Patient):
+        raise TypeError(f"patient must be a needling_sim.Patient or None, got {type(patient).__name__}")
+    return patient
+
+
+def _plan_check_html(findings, passes: bool) -> str:
+    verdict = verdict_for(findings)
+    line = (
+        "<p><strong>The plan passes</strong> (no finding above caution; act on any caution).</p>"
+        if passes
+        else "<p><strong>The plan does not pass</strong>: change what the defer or do-not-treat findings "
+        "say.</p>"
+    )
+    return findings_html(findings, verdict=verdict, heading="Plan check") + line
+
+
+def planner_app(patient: Patient | None = None, *, start: dt.date | None = None, cohort_n: int = 0) -> App:
+    """Plan a course and see its calendar, its collagen curve and its safety check together.
+
+    Controls: plan ``start`` (DatePicker), ``sessions`` (1 to 8), ``interval_days`` (7 to
+    120), ``depth_mm`` (0.25 to 3.0 in 0.25 mm steps), ``area`` (Dropdown of
+    :class:`~needling_sim.areas.Area`), ``policy`` (ToggleButtons of
+    :class:`~needling_sim.course.SpacingPolicy`); patient ``age``, ``fitzpatrick`` and
+    one Checkbox each for ``keloid_history``, ``pregnant``, ``breastfeeding``,
+    ``active_infection``, ``open_wounds``, ``herpes_simplex_history`` and
+    ``anticoagulants``. Figures: ``gantt`` (:func:`~needling_sim.plots.course_gantt`)
+    and ``collagen`` (:func:`~needling_sim.plots.collagen_figure`). Outputs:
+    ``findings`` (:func:`~needling_sim.course.check_plan` with sources, and whether the
+    plan passes), ``gantt_summary`` and ``collagen_summary``. All of them update together
+    on every change; sliders update when released.
+
+    Parameters
+    ----------
+    patient : Patient, optional
+        Starting values for the patient controls (its dates are kept as they are);
+        None means a 35-year-old of Fitzpatrick type II with no risk factors.
+    start : datetime.date, optional
+        First session; default today.
+    cohort_n : int, default 0
+        When above 0, also simulate a cohort of this many patients (seed 0) and show
+        its bands on the collagen chart: slower, keep it at 2000 or less.
+
+    Returns
+    -------
+    App
+
+    Examples
+    --------
+    >>> app = planner_app(start=dt.date(2026, 3, 2))
+    >>> "PROCEED" in app.outputs["findings"].value
+    True
+    >>> app.controls["interval_days"].value = 7
+    >>> "interval_before_healed" in app.outputs["findings"].value
+    True
+    """
+    from .areas import Area
+    from .course import SpacingPolicy, plan_course, plan_passes
+
+    base = _check_patient(patient) or Patient(age=35, fitzpatrick=2)
+    start = _check_date_or_none("start", start) or dt.date.today()
+    if isinstance(cohort_n, bool) or not isinstance(cohort_n, int) or not 0 <= cohort_n <= 20_000:
+        raise ValueError(f"cohort_n={cohort_n!r} is not allowed; allowed: a whole number from 0 to 20000")
+    lo, hi = AGE_RANGE_YEARS
+    slider = {"style": _WIDE, "continuous_update": False}
+    controls: dict[str, W.Widget] = {
+        "start": W.DatePicker(value=start, description="First session", style=_WIDE),
+        "sessions": W.IntSlider(value=3, min=1, max=8, description="Sessions", **slider),
+        "interval_days": W.IntSlider(value=42, min=7, max=120, description="Interval (days)", **slider),
+        "depth_mm": W.FloatSlider(
+            value=1.0,
+            min=0.25,
+            max=3.0,
+            step=0.25,
+            readout_format=".2f",
+            description="Needle depth (mm)",
+            **slider,
+        ),
+        "area": W.Dropdown(
+            options=[(a.value, a.value) for a in Area],
+            value=Area.CHEEK.value,
+            description="Area",
+            style=_WIDE,
+        ),
+        "policy": W.ToggleButtons(
+            options=[
+                ("six weeks", SpacingPolicy.SIX_WEEKS.value),
+                ("four weeks", SpacingPolicy.FOUR_WEEKS.value),
+            ],
+            value=SpacingPolicy.SIX_WEEKS.value,
+            description="Spacing policy",
+            style=_WIDE,
+            tooltips=["Minimum 42 days (two seeds)", "Minimum 28 days (two seeds and the trials)"],
+        ),
+        "age": W.IntSlider(value=base.age, min=lo, max=hi, description="Age (years)", **slider),
+        "fitzpatrick": W.IntSlider(
+            value=int(base.fitzpatrick), min=1, max=6, description="Fitzpatrick type", **slider
+        ),
+    }
+    for name in _PLANNER_BOOLS:
+        controls[name] = W.Checkbox(value=getattr(base, name), description=_label(name), indent=False)
+
+    def current():
+        plan = plan_course(
+            controls["start"].value if controls["start"].value is not None else _missing_start(),
+            controls["sessions"].value,
+            controls["interval_days"].value,
+            float(controls["depth_mm"].value),
+            controls["area"].value,
+        )
+        person = Patient(
+            **{
+                **base.to_intake(),
+                "age": controls["age"].value,
+                "fitzpatrick": controls["fitzpatrick"].value,
+                **{name: controls[name].value for name in _PLANNER_BOOLS},
+            }
+        )
+        return plan, person
+
+    def compute(plan, person):
+        return _planner_model(plan, person, controls["policy"].value, cohort_n)
+
+    plan0, person0 = current()
+    outcome0, cohort0, timeline0, marks0, _ = compute(plan0, person0)
+    gantt = go.FigureWidget(plots._gantt_figure(plan0, timeline0, marks0, None))
+    collagen = go.FigureWidget(plots.collagen_figure(outcome0, cohort0))
+    outputs = {"findings": W.HTML(), "gantt_summary": W.HTML(), "collagen_summary": W.HTML()}
+
+    def refresh() -> None:
+        try:
+            plan, person = current()
+        except (TypeError, ValueError) as err:
+            outputs["findings"].value = _error_html(str(err))
+            return
+        outcome, cohort, timeline, marks, findings = compute(plan, person)
+        outputs["findings"].value = _plan_check_html(findings, plan_passes(findings))
+        _update_gantt(gantt, plan, timeline, marks)
+        _update_collagen(collagen, outcome, cohort)
+        outputs["gantt_summary"].value = _summary_html(plots._gantt_summary(plan, timeline, marks, None))
+        outputs["collagen_summary"].value = _summary_html(plots.collagen_summary(outcome, cohort))
+
+    plan_box = W.VBox(
+        [
+            W.HTML("<strong>Course plan</strong>"),
+            *(controls[n] for n in ("start", "sessions", "interval_days", "depth_mm", "area", "policy")),
+        ],
+        layout=W.Layout(min_width="320px", margin="0 24px 0 0"),
+    )
+    patient_box = W.VBox(
+        [
+            W.HTML("<strong>Patient</strong>"),
+            controls["age"],
+            controls["fitzpatrick"],
+            *(controls[n] for n in _PLANNER_BOOLS),
+        ],
+        layout=W.Layout(min_width="260px"),
+    )
+    root = W.VBox(
+        [
+            W.HBox([plan_box, patient_box], layout=W.Layout(flex_flow="row wrap")),
+            outputs["findings"],
+            gantt,
+            outputs["gantt_summary"],
+            collagen,
+            outputs["collagen_summary"],
+        ]
+    )
+    return _app(root, controls, {"gantt": gantt, "collagen": collagen}, outputs, refresh)
+
+
+@lru_cache(maxsize=128)
+def _planner_model(plan, person, policy: str, cohort_n: int):
+    """Everything the planner shows for one plan and patient (cached: sliders revisit values).
+
+    One simulation serves the collagen chart and the healing rows of the Gantt; it covers 12
+    months after the last session, as ``healing_timeline`` does.
+    """
+    from .course import check_plan
+    from .outcome import simulate, simulate_cohort
+
+    days = plan.session_days[-1] + 366
+    outcome = simulate(plan, person, days=days)
+    cohort = simulate_cohort(plan, cohort_n, 0, patient=person, days=days) if cohort_n else None
+    timeline = plots._timeline_from_outcome(outcome)
+    marks = plots.milestones(plan, person)
+    findings = check_plan(plan, person, policy)
+    return outcome, cohort, timeline, marks, findings
+
+
+def _missing_start():
+    raise ValueError("start: choose the date of the first session")
+
+
+def _same(old, new) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    if len(old) != len(new):
+        return False
+    if isinstance(new, np.ndarray) or isinstance(old, np.ndarray):
+        return bool(np.array_equal(np.asarray(old), np.asarray(new)))
+    return tuple(old) == tuple(new)
+
+
+_DATA_KEYS = ("x", "y", "base", "customdata", "text", "textposition", "showlegend")
+
+
+def _update_traces(fw: go.FigureWidget, specs: list[dict]) -> None:
+    """Assign each spec's data properties that changed to the matching trace (inside batch_update).
+
+    Only data (not styling) changes between updates of one figure, and each assignment is
+    validated and sent to the browser, so unchanged arrays are skipped.
+    """
+    for target, spec in zip(fw.data, specs, strict=True):
+        for key in _DATA_KEYS:
+            if key not in spec:
+                continue
+            new = spec[key]
+            old = target[key]
+            if isinstance(new, (str, bool)) or new is None:
+                if old != new:
+                    target[key] = new
+            elif not _same(old, new):
+                target[key] = new
+
+
+def _update_gantt(fw: go.FigureWidget, plan, timeline, marks, today=None) -> None:
+    traces, shapes, x_range = plots._gantt_parts(plan, timeline, marks, today)
+    with fw.batch_update():
+        _update_traces(fw, traces)
+        if len(fw.layout.shapes) == len(shapes):  # same sessions: move the lines in place
+            for target, spec in zip(fw.layout.shapes, shapes, strict=True):
+                for key in ("x0", "x1", "visible"):
+                    if target[key] != spec.get(key, True):
+                        target[key] = spec.get(key, True)
+        else:
+            fw.layout.shapes = shapes
+        fw.layout.xaxis.range = x_range
+        fw.layout.title.text = plots._gantt_title(plan)
+        fw.layout.title.subtitle.text = plots._plan_subtitle(plan)
+
+
+def _update_collagen(fw: go.FigureWidget, outcome, cohort) -> None:
+    with fw.batch_update():
+        _update_traces(fw, plots._collagen_traces(outcome, cohort))
+        fw.layout.title.text = plots._collagen_title(cohort)
+        fw.layout.title.subtitle.text = plots._plan_subtitle(outcome.plan)
+        fw.layout.xaxis.range = [0, len(outcome.daily) - 1]
+
+
+# --------------------------------------------------------------------------- a day of healing
+
+
+def _default_plan():
+    from .course import plan_course
+
+    return plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek")
+
+
+def _day_html(aftercare, redness: float) -> str:
+    from .healing import RESTRICTIONS
+
+    holding = {r.name for r in aftercare.restrictions}
+    rules_not = [r for r in aftercare.restrictions if r.name.startswith("no_")]
+    rules_do = [r for r in aftercare.restrictions if not r.name.startswith("no_")]
+    lifted = [r for name, r in RESTRICTIONS.items() if name not in holding and name.startswith("no_")]
+    visible = "visible" if aftercare.redness_visible else "not visible"
+
+    def items(rules, mark):
+        if not rules:
+            return "<p style='margin:0 0 6px 0'>None.</p>"
+        lis = "".join(
+            f"<li>{mark} {html.escape(r.description)}"
+            + (f" <em>{html.escape(r.note)}</em>" if r.note else "")
+            + f"<br><small>Sources: {_sources_html(r.sources)}</small></li>"
+            for r in rules
+        )
+        return f"<ul style='margin-top:0'>{lis}</ul>"
+
+    phase_claim = next(cid for name, _, _, cid in _phases() if name == aftercare.phase)
+    return (
+        '<div class="ns-day" role="status" aria-live="polite">'
+        f"<h4 style='margin:0 0 4px 0'>Day {aftercare.day} ({aftercare.date.isoformat()}): "
+        f"{html.escape(aftercare.phase)} phase, day {aftercare.days_since_session} after session "
+        f"{aftercare.session}</h4>"
+        f"<p style='margin:0 0 6px 0'>Expected redness: <strong>{redness:.2f}</strong> on a 0 to 1 scale "
+        f"({visible}; teaching model). <small>Phase source: {_sources_html([phase_claim])}</small></p>"
+        f"<p style='margin:0'><strong>Must not, today:</strong></p>{items(rules_not, '✖')}"
+        f"<p style='margin:0'><strong>Should, today:</strong></p>{items(rules_do, '✔')}"
+        f"<p style='margin:0'><strong>No longer restricted:</strong></p>{items(lifted, '○')}"
+        "</div>"
+    )
+
+
+def _phases():
+    from .healing import PHASES
+
+    return PHASES
+
+
+def healing_day_app(plan=None) -> App:
+    """Step through a treated course day by day: phase, redness and what the patient may do.
+
+    Control: ``day`` (IntSlider, days since the first session, to 60 days after the
+    last). Output: ``day`` (the phase, the expected redness and which aftercare rules
+    hold, with sources) and ``summary``. Figure: ``timeline``
+    (:func:`~needling_sim.plots.course_gantt` around the course) with a vertical
+    marker on the chosen day.
+
+    Parameters
+    ----------
+    plan : CoursePlan, optional
+        Default: 3 sessions 42 days apart at 1 mm on the cheek from 2 March 2026.
+
+    Returns
+    -------
+    App
+
+    Examples
+    --------
+    >>> app = healing_day_app()
+    >>> app.controls["day"].value = 1
+    >>> "inflammation phase" in app.outputs["day"].value
+    True
+    >>> app.controls["day"].value = 30
+    >>> "remodeling phase" in app.outputs["day"].value
+    True
+    """
+    from .healing import RESTRICTIONS, AftercareDay, healing_timeline, milestones
+
+    plan = _default_plan() if plan is None else plots._check_plan(plan)
+    timeline = healing_timeline(plan)
+    marks = milestones(plan)
+    last_day = plan.session_days[-1] + 60
+    day = W.IntSlider(
+        value=0,
+        min=0,
+        max=last_day,
+        description="Day since first session",
+        style=_WIDE,
+        layout=W.Layout(width="95%"),
+    )
+    fig = go.FigureWidget(plots._gantt_figure(plan, timeline, marks, plan.start))
+    fig.update_xaxes(
+        range=[
+            (plan.start - dt.timedelta(days=3)).isoformat(),
+            (plan.start + dt.timedelta(days=last_day + 3)).isoformat(),
+        ]
+    )
+    outputs = {"day": W.HTML(), "summary": W.HTML()}
+
+    def refresh() -> None:
+        d = day.value
+        row = timeline.iloc[d]
+        today = plan.start + dt.timedelta(days=d)
+        aftercare = AftercareDay(
+            date=row["date"],
+            day=d,
+            session=int(row["session"]),
+            days_since_session=int(row["days_since_session"]),
+            phase=str(row["phase"]),
+            redness_visible=bool(row["redness_visible"]),
+            restrictions=tuple(r for name, r in RESTRICTIONS.items() if row[name]),
+        )
+        outputs["day"].value = _day_html(aftercare, float(row["redness"]))
+        with fig.batch_update():
+            marker = fig.data[-1]
+            marker.x = [today.isoformat()]
+            marker.y = ["Sessions"]
+            marker.text = [f"day {d}"]
+            line = fig.layout.shapes[-1]
+            line.x0 = line.x1 = today.isoformat()
+            line.visible = True
+        outputs["summary"].value = _summary_html(plots._gantt_summary(plan, timeline, marks, today))
+
+    root = W.VBox([day, outputs["day"], fig, outputs["summary"]])
+    return _app(root, {"day": day}, {"timeline": fig}, outputs, refresh)

@@ -6,7 +6,6 @@ import re
 
 import plotly.graph_objects as go
 import pytest
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -97,8 +96,9 @@ def test_palette_is_okabe_ito_and_covers_every_category():
 
 
 def test_screening_figure_for_a_deferred_patient():
-    p = Patient(age=29, fitzpatrick=5, isotretinoin_last_dose=dt.date(2026, 4, 1),
-                herpes_simplex_history=True)
+    p = Patient(
+        age=29, fitzpatrick=5, isotretinoin_last_dose=dt.date(2026, 4, 1), herpes_simplex_history=True
+    )
     r = screen(p, on=ON)
     fig = plots.screening_figure(r)
     check_figure(fig, x_unit="ordinal")
@@ -201,8 +201,13 @@ def test_spacing_conflicts_show_each_source_range():
             symbol = {"seed": "circle", "literature": "square", "assumption": "diamond"}[kind]
             assert t.marker.symbol.startswith(symbol)
     # range ends carry the value as a text label: "28 to 42 days"
-    labels = {y: s for t in fig.data if t.name.endswith("(range ends)")
-              for y, s in zip(t.y, t.text, strict=True) if s}
+    labels = {
+        y: s
+        for t in fig.data
+        if t.name.endswith("(range ends)")
+        for y, s in zip(t.y, t.text, strict=True)
+        if s
+    }
     assert labels["spacing.s0"] == "28 to 42 days" and labels["spacing.harris2015"] == "28 days"
     # claims without numbers still appear, as points
     points = [y for t in fig.data if t.name.endswith("(no comparable number)") for y in t.y]
@@ -240,8 +245,10 @@ def test_other_units_in_a_topic_are_points_not_bars():
 
 
 def test_figures_keep_one_trace_structure_so_apps_can_update_in_place():
-    shapes = {tuple((type(t).__name__, t.name) for t in plots.conflicts_figure(topic).data)
-              for topic in (None, "spacing", "pain", "dermis")}
+    shapes = {
+        tuple((type(t).__name__, t.name) for t in plots.conflicts_figure(topic).data)
+        for topic in (None, "spacing", "pain", "dermis")
+    }
     assert len(shapes) == 1
     no = plots.findings_figure([])
     some = plots.screening_figure(screen(Patient(age=35, fitzpatrick=5, pregnant=True), on=ON))
@@ -278,14 +285,19 @@ def test_collagen_figure_plots_the_model_outcome():
     assert list(t["type III (new, immature)"].y) == pytest.approx(out.daily["collagen_iii"].tolist())
     assert list(t["type I (mature)"].y) == pytest.approx(out.daily["collagen_i"].tolist())
     # line styles differ, not only colours
-    assert len({t[n].line.dash for n in ("total new collagen", "type III (new, immature)", "type I (mature)")}) == 3
+    assert (
+        len({t[n].line.dash for n in ("total new collagen", "type III (new, immature)", "type I (mature)")})
+        == 3
+    )
     assert t["session"].x == (0, 42, 84)
     assert t["milestone"].text == ("6w", "3m", "6m", "12m")
     # no cohort: the band traces exist (fixed structure) but are empty and out of the legend
     bands = [tr for tr in fig.data if tr.name.startswith("cohort")]
     assert bands and all(len(tr.x) == 0 and not tr.showlegend for tr in bands)
     text = plots.collagen_summary(out)
-    check_summary(text, f"{out.summary.collagen_new_6m:.2f} at 6 months", f"{out.summary.collagen_new_12m:.2f} at 12")
+    check_summary(
+        text, f"{out.summary.collagen_new_6m:.2f} at 6 months", f"{out.summary.collagen_new_12m:.2f} at 12"
+    )
 
 
 def test_collagen_figure_with_a_cohort_shows_its_bands():
@@ -301,8 +313,12 @@ def test_collagen_figure_with_a_cohort_shows_its_bands():
     assert [tr.name for tr in filled] == ["cohort: 5 to 95 % of patients", "cohort: 25 to 75 % of patients"]
     assert list(filled[0].y) == pytest.approx(band["q95"].tolist())
     row = band.loc[365]
-    check_summary(plots.collagen_summary(out, cohort), "cohort of 300", f"median {row['q50']:.2f}",
-                  f"{row['q05']:.2f} to {row['q95']:.2f}")
+    check_summary(
+        plots.collagen_summary(out, cohort),
+        "cohort of 300",
+        f"median {row['q50']:.2f}",
+        f"{row['q05']:.2f} to {row['q95']:.2f}",
+    )
 
 
 def test_collagen_figure_validates():
@@ -393,8 +409,15 @@ def test_course_gantt_shows_sessions_phases_aftercare_and_milestones():
     today_line = fig.layout.shapes[-1]
     assert today_line.visible and today_line.x0 == "2026-03-20"
     summary = plots.course_gantt_summary(PLAN, today=today)
-    check_summary(summary, "3 sessions", "2026-03-02", "2026-05-25", "42 days apart",
-                  ms["full effect"].date.isoformat(), "day 18, proliferation after session 1")
+    check_summary(
+        summary,
+        "3 sessions",
+        "2026-03-02",
+        "2026-05-25",
+        "42 days apart",
+        ms["full effect"].date.isoformat(),
+        "day 18, proliferation after session 1",
+    )
 
 
 def test_course_gantt_without_today_and_with_today_outside_the_course():
@@ -438,3 +461,23 @@ def test_gantt_invariants_for_any_plan(sessions, interval, depth, area):
     assert len(fig.data) == len(plots.course_gantt(PLAN).data)  # fixed structure
     summary = plots.course_gantt_summary(plan)
     assert f"{sessions} session" in summary and "\n" not in summary
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    sessions=st.integers(1, 6),
+    interval=st.integers(3, 90),
+    depth=st.sampled_from([0.25, 0.5, 1.0, 2.0, 3.0]),
+    age=st.integers(18, 90),
+    keloid=st.booleans(),
+)
+def test_the_apps_one_simulation_timeline_matches_healing_timeline(sessions, interval, depth, age, keloid):
+    # The planner derives the Gantt's healing rows from its one simulation; they must be
+    # exactly what needling_sim.healing.healing_timeline says.
+    plan = plan_course(START, sessions, interval, depth, "cheek")
+    person = Patient(age=age, fitzpatrick=2, keloid_history=keloid)
+    mine = plots._timeline_from_outcome(simulate(plan, person, days=plan.session_days[-1] + 366))
+    theirs = healing_timeline(plan, person)
+    assert list(mine["day"]) == list(theirs["day"])
+    for column in ("session", "days_since_session", "phase", "redness_visible", *RESTRICTIONS):
+        assert mine[column].tolist() == theirs[column].tolist(), column

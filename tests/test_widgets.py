@@ -78,8 +78,12 @@ def test_findings_html_validates():
 def test_intake_app_has_every_patient_field():
     app = widgets.intake_app(on=ON)
     fields = [f for f in Patient.field_names()]
-    check_app(app, controls=[*fields, "isotretinoin_policy", "on"], figures=["screening"],
-              outputs=["verdict", "summary"])
+    check_app(
+        app,
+        controls=[*fields, "isotretinoin_policy", "on"],
+        figures=["screening"],
+        outputs=["verdict", "summary"],
+    )
     assert isinstance(app.controls["concerns"], W.SelectMultiple)
     assert isinstance(app.controls["keloid_history"], W.Checkbox)
     assert isinstance(app.controls["retinoid_last_use"], W.DatePicker)
@@ -167,3 +171,239 @@ def test_claims_explorer_validates_topic():
         widgets.claims_explorer("spacings")
     with pytest.raises(TypeError, match="topic"):
         widgets.claims_explorer(None)
+
+
+# ----------------------------------------------------------------------------- planner
+
+START = dt.date(2026, 3, 2)
+PLANNER_CONTROLS = [
+    "start",
+    "sessions",
+    "interval_days",
+    "depth_mm",
+    "area",
+    "policy",
+    "age",
+    "fitzpatrick",
+    "keloid_history",
+    "pregnant",
+    "active_infection",
+    "herpes_simplex_history",
+]
+
+
+def trace(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+@pytest.fixture(scope="module")
+def planner():
+    return widgets.planner_app(start=START)
+
+
+@pytest.fixture()
+def app(planner):
+    """The module's planner, reset to its defaults before each test (building one takes ~0.4 s)."""
+    defaults = {
+        "start": START,
+        "sessions": 3,
+        "interval_days": 42,
+        "depth_mm": 1.0,
+        "area": "cheek",
+        "policy": "six_weeks",
+        "age": 35,
+        "fitzpatrick": 2,
+    }
+    defaults |= {
+        name: False
+        for name in (
+            "keloid_history",
+            "pregnant",
+            "breastfeeding",
+            "active_infection",
+            "open_wounds",
+            "herpes_simplex_history",
+            "anticoagulants",
+        )
+    }
+    for name, value in defaults.items():
+        planner.controls[name].value = value
+    return planner
+
+
+def test_planner_app_parts(app):
+    check_app(
+        app,
+        controls=PLANNER_CONTROLS,
+        figures=["gantt", "collagen"],
+        outputs=["findings", "gantt_summary", "collagen_summary"],
+    )
+    assert isinstance(app.controls["start"], W.DatePicker)
+    assert (app.controls["sessions"].min, app.controls["sessions"].max) == (1, 8)
+    assert (app.controls["interval_days"].min, app.controls["interval_days"].max) == (7, 120)
+    depth = app.controls["depth_mm"]
+    assert (depth.min, depth.max, depth.step) == (0.25, 3.0, 0.25)
+    assert set(app.controls["area"].options) >= {("cheek", "cheek"), ("periorbital", "periorbital")}
+    assert [v for _, v in app.controls["policy"].options] == ["six_weeks", "four_weeks"]
+    assert (app.controls["fitzpatrick"].min, app.controls["fitzpatrick"].max) == (1, 6)
+    assert "The plan passes" in app.outputs["findings"].value
+
+
+def test_a_weekly_interval_defers_and_pulls_the_sessions_together(app):
+    gantt, collagen = app.figures["gantt"], app.figures["collagen"]
+    n_traces = (len(gantt.data), len(collagen.data))
+    before_sessions = trace(gantt, "session").x
+    before_collagen = trace(collagen, "total new collagen").y
+    before_summary = app.outputs["gantt_summary"].value
+    assert before_sessions == ("2026-03-02", "2026-04-13", "2026-05-25")
+
+    app.controls["interval_days"].value = 7
+
+    findings = app.outputs["findings"].value
+    assert "interval_before_healed" in findings and "DEFER" in findings and "does not pass" in findings
+    assert "spacing.s1" in findings  # with its sources
+    assert trace(gantt, "session").x == ("2026-03-02", "2026-03-09", "2026-03-16")
+    assert trace(collagen, "session").x == (0, 7, 14)
+    assert list(trace(collagen, "total new collagen").y) != list(before_collagen)
+    assert app.outputs["gantt_summary"].value != before_summary
+    assert "(7 days apart)" in app.outputs["gantt_summary"].value
+    assert "7 days apart" in collagen.layout.title.subtitle.text
+    assert (len(gantt.data), len(collagen.data)) == n_traces  # updated in place
+    # the session lines of the Gantt moved too
+    assert [s.x0 for s in gantt.layout.shapes[:-1]] == ["2026-03-02", "2026-03-09", "2026-03-16"]
+
+
+def test_planner_matches_the_model(app):
+    from needling_sim import Patient, check_plan, plan_course, plots
+    from needling_sim.outcome import simulate
+
+    app.controls["interval_days"].value = 56
+    app.controls["depth_mm"].value = 1.5
+    app.controls["age"].value = 60
+    plan = plan_course(START, 3, 56, 1.5, "cheek")
+    person = Patient(age=60, fitzpatrick=2)
+    out = simulate(plan, person, days=plan.session_days[-1] + 366)
+    assert list(trace(app.figures["collagen"], "total new collagen").y) == pytest.approx(
+        out.daily["collagen_new"].tolist()
+    )
+    for f in check_plan(plan, person):
+        assert f.rule in app.outputs["findings"].value
+    # the app's Gantt (one simulation) shows what plots.course_gantt shows
+    reference = plots.course_gantt(plan, patient=person)
+    for mine, ref in zip(app.figures["gantt"].data, reference.data, strict=True):
+        assert mine.name == ref.name
+        assert mine.x == ref.x and mine.y == ref.y
+        assert getattr(mine, "base", None) == getattr(ref, "base", None)
+    assert app.outputs["collagen_summary"].value.endswith(
+        widgets._summary_html(plots.collagen_summary(out)).split("<em>")[1]
+    )
+
+
+def test_patient_factors_and_policy_change_the_findings(app):
+    app.controls["keloid_history"].value = True
+    assert (
+        "DO NOT TREAT" in app.outputs["findings"].value and "keloid_history" in app.outputs["findings"].value
+    )
+    app.controls["keloid_history"].value = False
+    app.controls["interval_days"].value = 30
+    assert (
+        "interval_below_minimum" in app.outputs["findings"].value
+        and "CAUTION" in app.outputs["findings"].value
+    )
+    app.controls["policy"].value = "four_weeks"
+    assert "interval_below_minimum" not in app.outputs["findings"].value
+    assert "interval_below_other_policy" in app.outputs["findings"].value
+    app.controls["area"].value = "periorbital"
+    app.controls["depth_mm"].value = 2.0
+    assert "depth_beyond_dermis" in app.outputs["findings"].value
+
+
+def test_a_long_course_and_a_missing_start_date(app):
+    app.controls["sessions"].value = 8
+    app.controls["interval_days"].value = 120
+    assert len(trace(app.figures["gantt"], "session").x) == 8
+    assert len(app.figures["gantt"].layout.shapes) == 9
+    assert len(trace(app.figures["collagen"], "total new collagen").y) == 7 * 120 + 366
+    app.controls["start"].value = None
+    assert 'role="alert"' in app.outputs["findings"].value and "start" in app.outputs["findings"].value
+    app.controls["start"].value = START
+    assert 'role="alert"' not in app.outputs["findings"].value
+
+
+def test_planner_with_a_patient_and_a_cohort():
+    from needling_sim import Patient
+
+    person = Patient(
+        age=50, fitzpatrick=5, herpes_simplex_history=True, isotretinoin_last_dose=dt.date(2026, 1, 1)
+    )
+    app = widgets.planner_app(person, start=START, cohort_n=50)
+    assert app.controls["age"].value == 50 and app.controls["herpes_simplex_history"].value is True
+    assert "isotretinoin" in app.outputs["findings"].value  # dates of the given patient are kept
+    median = trace(app.figures["collagen"], "cohort median")
+    assert len(median.y) > 0 and "50 patients" in app.figures["collagen"].layout.title.text
+    assert "cohort of 50" in app.outputs["collagen_summary"].value
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "field"),
+    [
+        ({"patient": {"age": 30}}, TypeError, "patient"),
+        ({"start": "2026-03-02"}, TypeError, "start"),
+        ({"cohort_n": -1}, ValueError, "cohort_n"),
+        ({"cohort_n": True}, ValueError, "cohort_n"),
+    ],
+)
+def test_planner_app_validates(kwargs, exc, field):
+    with pytest.raises(exc, match=field):
+        widgets.planner_app(**kwargs)
+
+
+# ----------------------------------------------------------------------------- healing day
+
+
+def test_moving_the_day_slider_changes_the_phase_as_the_model_says():
+    from needling_sim.healing import aftercare_on
+
+    app = widgets.healing_day_app()
+    check_app(app, controls=["day"], figures=["timeline"], outputs=["day", "summary"])
+    plan = widgets._default_plan()
+    assert app.controls["day"].max == plan.session_days[-1] + 60
+    fig = app.figures["timeline"]
+    for day, phase in ((1, "inflammation"), (30, "remodeling"), (10, "proliferation")):
+        app.controls["day"].value = day
+        expected = aftercare_on(plan, day)
+        assert expected.phase == phase
+        text = app.outputs["day"].value
+        assert f"{phase} phase" in text and f"Day {day} " in text
+        must_not = text.split("Must not, today:")[1].split("Should, today:")[0]
+        for r in expected.restrictions:
+            if r.name.startswith("no_"):
+                assert r.description in must_not
+        when = (plan.start + dt.timedelta(days=day)).isoformat()
+        assert trace(fig, "today").x == (when,)
+        assert fig.layout.shapes[-1].x0 == when and fig.layout.shapes[-1].visible
+        assert f"day {day}, {phase}" in app.outputs["summary"].value
+
+
+def test_healing_day_app_reports_redness_and_sources():
+    app = widgets.healing_day_app()
+    app.controls["day"].value = 1
+    text = app.outputs["day"].value
+    assert "(visible; teaching model)" in text
+    assert "phase.inflammation.guo2010" in text and "after.sun.s4" in text
+    assert "Apply the ointment" in text.split("Should, today:")[1]
+    app.controls["day"].value = 30
+    assert "(not visible; teaching model)" in app.outputs["day"].value
+    assert "Must not, today:</strong></p><p style='margin:0 0 6px 0'>None." in app.outputs["day"].value
+
+
+def test_healing_day_app_takes_a_plan_and_validates_it():
+    from needling_sim import plan_course
+
+    plan = plan_course(START, 2, 7, 0.5, "forehead")
+    app = widgets.healing_day_app(plan)
+    assert app.controls["day"].max == 67
+    app.controls["day"].value = 8  # one day after session 2
+    assert "after session 2" in app.outputs["day"].value
+    with pytest.raises(TypeError, match="plan"):
+        widgets.healing_day_app("3 sessions")
