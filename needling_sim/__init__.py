@@ -20,7 +20,16 @@ from .course import (
 )
 from .evidence import Claim, load_claims
 from .findings import Finding, Severity, Verdict
-from .healing import AftercareDay, Milestone, aftercare_on, healing_timeline, milestones, milestones_frame
+from .healing import (
+    AftercareDay,
+    Milestone,
+    aftercare_handout,
+    aftercare_handout_text,
+    aftercare_on,
+    healing_timeline,
+    milestones,
+    milestones_frame,
+)
 from .outcome import (
     CohortOutcome,
     ModelParams,
@@ -54,6 +63,8 @@ __all__ = [
     "Severity",
     "SpacingPolicy",
     "Verdict",
+    "aftercare_handout",
+    "aftercare_handout_text",
     "aftercare_on",
     "area_info",
     "check_plan",

@@ -35,6 +35,8 @@ __all__ = [
     "AftercareDay",
     "Milestone",
     "Restriction",
+    "aftercare_handout",
+    "aftercare_handout_text",
     "aftercare_on",
     "healing_timeline",
     "milestones",
@@ -531,3 +533,100 @@ def milestones_frame(
         for m in milestones(plan, patient, params=params)
     ]
     return pd.DataFrame(rows, columns=["name", "date", "day", "sources", "note", "conflict"])
+
+
+_HANDOUT_COLUMNS = ["session", "rule", "instruction", "first", "last", "sources", "note"]
+
+
+def aftercare_handout(
+    plan: CoursePlan,
+    patient: Patient | None = None,
+    *,
+    params: ModelParams | None = None,
+) -> pd.DataFrame:
+    """Each aftercare rule's dated window after each session: what a handout lists.
+
+    The timeline says, day by day, which rules hold; a handout needs the reverse:
+    for each session and rule, from when to when.
+
+    Parameters
+    ----------
+    plan : CoursePlan
+    patient : Patient or None
+        Passed on to the redness model (rules that hold while the skin is red).
+    params : ModelParams or None
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per session and rule, in session order then the order of
+        :data:`RESTRICTIONS`: ``session``, ``rule``, ``instruction``, ``first``
+        and ``last`` (dates, inclusive), ``sources`` (claim ids, comma-separated)
+        and ``note`` (caveats such as a seed contradicting itself).
+
+    Examples
+    --------
+    >>> from needling_sim import plan_course
+    >>> h = aftercare_handout(plan_course(dt.date(2026, 3, 2), 2, 42, 1.0, "cheek"))
+    >>> print(h.loc[h["rule"] == "no_actives", ["session", "first", "last"]].to_string(index=False))
+     session      first       last
+           1 2026-03-02 2026-03-07
+           2 2026-04-13 2026-04-18
+    """
+    plan = _check_plan(plan)
+    timeline = _timeline(plan, patient, 365, params)[0]
+    rows = []
+    for session, days in timeline.groupby("session", sort=True):
+        for name, rule in RESTRICTIONS.items():
+            dates = days.loc[days[name].to_numpy(), "date"]
+            if dates.empty:
+                continue
+            rows.append(
+                {
+                    "session": int(session),
+                    "rule": name,
+                    "instruction": rule.description,
+                    "first": dates.iloc[0],
+                    "last": dates.iloc[-1],
+                    "sources": ", ".join(rule.sources),
+                    "note": rule.note,
+                }
+            )
+    return pd.DataFrame(rows, columns=_HANDOUT_COLUMNS)
+
+
+def aftercare_handout_text(
+    plan: CoursePlan,
+    patient: Patient | None = None,
+    *,
+    title: str = "Aftercare after skin needling",
+    params: ModelParams | None = None,
+) -> str:
+    """The aftercare handout as plain text, one dated block per session.
+
+    Parameters
+    ----------
+    plan : CoursePlan
+    patient : Patient or None
+    title : str
+        First line of the handout (e.g. the patient's name and the area).
+    params : ModelParams or None
+
+    Examples
+    --------
+    >>> from needling_sim import plan_course
+    >>> text = aftercare_handout_text(plan_course(dt.date(2026, 3, 2), 1, 42, 1.0, "cheek"))
+    >>> print(text.splitlines()[3])
+    Session 1: Monday 02 March 2026
+    >>> print(text.splitlines()[4])
+      Mon 02 Mar to Tue 03 Mar: No vigorous exercise or sweating.
+    """
+    if not isinstance(title, str) or not title.strip():
+        raise TypeError(f"title must be a non-empty str, got {title!r}")
+    handout = aftercare_handout(plan, patient, params=params)
+    lines = [title, "(Teaching model, not clinical advice: a real handout follows your clinic's protocol.)"]
+    for s in plan.sessions:
+        lines += ["", f"Session {s.number}: {s.date:%A %d %B %Y}"]
+        rules = handout[handout["session"] == s.number].sort_values(["first", "last"], kind="stable")
+        lines += [f"  {r.first:%a %d %b} to {r.last:%a %d %b}: {r.instruction}" for r in rules.itertuples()]
+    return "\n".join(lines)

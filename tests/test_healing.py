@@ -218,3 +218,49 @@ def test_phases_are_contiguous_and_in_order_after_each_session(n, gaps, depth, a
             assert rank[day] in (rank[day - 1], rank[day - 1] + 1)  # never skips back or jumps two
     assert rank[0] == 0 and since[0] == 0
     assert (t["redness_visible"] <= t["no_sun"]).all()
+
+
+# --- the aftercare handout ---------------------------------------------------------------------
+
+
+def test_handout_windows_agree_with_the_timeline_for_every_session_and_rule():
+    from needling_sim import aftercare_handout, healing_timeline, plan_course
+    from needling_sim.healing import RESTRICTIONS
+
+    plan = plan_course(dt.date(2026, 3, 2), 3, 42, [0.5, 1.0, 1.0], "cheek")
+    handout = aftercare_handout(plan)
+    timeline = healing_timeline(plan)
+    assert len(handout) == 3 * len(RESTRICTIONS)
+    for row in handout.itertuples():
+        days = timeline[(timeline["session"] == row.session) & timeline[row.rule]]
+        assert (days["date"].min(), days["date"].max()) == (row.first, row.last)
+        assert row.instruction == RESTRICTIONS[row.rule].description
+        assert row.sources == ", ".join(RESTRICTIONS[row.rule].sources)
+    ointment = handout[handout["rule"] == "ointment"].iloc[0]
+    assert "contradicts itself" in ointment["note"]
+
+
+def test_handout_text_lists_each_session_with_dated_rules():
+    from needling_sim import aftercare_handout_text, plan_course
+
+    plan = plan_course(dt.date(2026, 3, 2), 2, 42, 1.0, "cheek")
+    text = aftercare_handout_text(plan, title="Aftercare for Ms R.")
+    lines = text.splitlines()
+    assert lines[0] == "Aftercare for Ms R." and "not clinical advice" in lines[1]
+    assert "Session 2: Monday 13 April 2026" in lines
+    assert "  Mon 13 Apr to Tue 14 Apr: No vigorous exercise or sweating." in lines
+
+
+@pytest.mark.parametrize(("kwargs", "error"), [({"title": ""}, TypeError), ({"title": 3}, TypeError)])
+def test_handout_text_rejects_a_bad_title(kwargs, error):
+    from needling_sim import aftercare_handout_text, plan_course
+
+    with pytest.raises(error, match="title"):
+        aftercare_handout_text(plan_course(dt.date(2026, 3, 2), 1, 42, 1.0, "cheek"), **kwargs)
+
+
+def test_handout_rejects_a_non_plan():
+    from needling_sim import aftercare_handout
+
+    with pytest.raises(TypeError, match="plan"):
+        aftercare_handout("plan")
