@@ -51,6 +51,17 @@ def test_lessons_have_the_teaching_parts(path):
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_markdown_is_not_accidentally_indented_into_code_blocks(path):
+    """Headings and bold question lines indented by 4+ spaces render as code, not text."""
+    for cell in read(path).cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                stripped = line.lstrip(" ")
+                if len(line) - len(stripped) >= 4:
+                    assert not stripped.startswith(("#", "**", "<details>")), f"{path.name}: {line!r}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_lessons_are_thin(path):
     """Logic lives in needling_sim: no function or class definitions in lesson cells."""
     for cell in read(path).cells:
