@@ -103,11 +103,30 @@ class App:
         display(self.widget)
 
 
+def _keep_state(fw: go.FigureWidget) -> None:
+    """Make ``fw``'s stored widget state the live figure, so views created later show it.
+
+    plotly syncs a FigureWidget's ``_widget_data`` and ``_widget_layout`` only when it is
+    built; later edits go to the views that exist at that moment as one-off restyle and
+    relayout messages. A view created afterwards (Voila renders only after every cell has
+    run; a reloaded page; the same app displayed again) would show the figure as built.
+    Pointing the stored traits at plotly's live trace and layout dicts fixes that without
+    sending anything now (the open views already got the edits).
+    """
+    fw._trait_values["_widget_data"] = fw._data
+    fw._trait_values["_widget_layout"] = fw._layout
+
+
 def _app(widget, controls, figures, outputs, refresh) -> App:
+    def update() -> None:
+        refresh()
+        for fw in figures.values():
+            _keep_state(fw)
+
     for control in controls.values():
-        control.observe(lambda _change: refresh(), names="value")
-    refresh()
-    return App(widget, controls, figures, outputs, refresh)
+        control.observe(lambda _change: update(), names="value")
+    update()
+    return App(widget, controls, figures, outputs, update)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -143,7 +162,7 @@ def _badge(label: str, colour: str, mark: str) -> str:
 
 def _sources_html(claim_ids: Iterable[str]) -> str:
     parts = []
-    for cid in claim_ids:
+    for cid in dict.fromkeys(claim_ids):  # a rule may cite a claim twice; list it once
         c = claim(cid)
         parts.append(
             f"<code>{html.escape(cid)}</code> ({html.escape(c.source_kind)}: {html.escape(c.source)})"
@@ -801,13 +820,14 @@ def healing_day_app(plan=None) -> App:
         style=_WIDE,
         layout=W.Layout(width="95%"),
     )
-    fig = go.FigureWidget(plots._gantt_figure(plan, timeline, marks, plan.start))
-    fig.update_xaxes(
+    static = plots._gantt_figure(plan, timeline, marks, plan.start)
+    static.update_xaxes(
         range=[
             (plan.start - dt.timedelta(days=3)).isoformat(),
             (plan.start + dt.timedelta(days=last_day + 3)).isoformat(),
         ]
     )
+    fig = go.FigureWidget(static)
     outputs = {"day": W.HTML(), "summary": W.HTML()}
 
     def refresh() -> None:

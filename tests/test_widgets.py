@@ -273,6 +273,23 @@ def test_a_weekly_interval_defers_and_pulls_the_sessions_together(app):
     assert [s.x0 for s in gantt.layout.shapes[:-1]] == ["2026-03-02", "2026-03-09", "2026-03-16"]
 
 
+def test_a_view_created_after_a_change_shows_the_changed_figure(app):
+    # Voila renders only after every cell ran, and a reloaded page asks the kernel for the
+    # widget state: that state must be the updated figure, not the one first built.
+    app.controls["interval_days"].value = 14
+    state = app.figures["gantt"].get_state()
+    sessions = next(t for t in state["_widget_data"] if t.get("name") == "session")
+    assert list(sessions["x"]) == ["2026-03-02", "2026-03-16", "2026-03-30"]
+    assert "14 days apart" in state["_widget_layout"]["title"]["subtitle"]["text"]
+    day_app = widgets.healing_day_app()
+    day_app.controls["day"].value = 9
+    state = day_app.figures["timeline"].get_state()
+    today = next(t for t in state["_widget_data"] if t.get("name") == "today")
+    assert list(today["x"]) == ["2026-03-11"]
+    assert state["_widget_layout"]["shapes"][-1]["x0"] == "2026-03-11"
+    assert state["_widget_layout"]["xaxis"]["range"][1] == "2026-07-27"  # zoomed on the course
+
+
 def test_planner_matches_the_model(app):
     from needling_sim import Patient, check_plan, plan_course, plots
     from needling_sim.outcome import simulate
@@ -407,3 +424,9 @@ def test_healing_day_app_takes_a_plan_and_validates_it():
     assert "after session 2" in app.outputs["day"].value
     with pytest.raises(TypeError, match="plan"):
         widgets.healing_day_app("3 sessions")
+
+
+def test_displaying_an_app_displays_its_root_widget(capsys):
+    app = widgets.claims_explorer("pain")
+    app._ipython_display_()  # outside a kernel, IPython's display() prints the widget's repr
+    assert "VBox" in capsys.readouterr().out
