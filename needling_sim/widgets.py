@@ -614,7 +614,10 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
             outputs["findings"].value = _error_html(str(err))
             return
         outcome, cohort, timeline, marks, findings = compute(plan, person)
-        outputs["findings"].value = _plan_check_html(findings, plan_passes(findings))
+        if isinstance(findings, str):  # the patient's record cannot be checked on these dates
+            outputs["findings"].value = _error_html(findings)
+        else:
+            outputs["findings"].value = _plan_check_html(findings, plan_passes(findings))
         _update_gantt(gantt, plan, timeline, marks)
         _update_collagen(collagen, outcome, cohort)
         outputs["gantt_summary"].value = _summary_html(plots._gantt_summary(plan, timeline, marks, None))
@@ -664,7 +667,10 @@ def _planner_model(plan, person, policy: str, cohort_n: int):
     cohort = simulate_cohort(plan, cohort_n, 0, patient=person, days=days) if cohort_n else None
     timeline = plots._timeline_from_outcome(outcome)
     marks = plots.milestones(plan, person)
-    findings = check_plan(plan, person, policy)
+    try:
+        findings = check_plan(plan, person, policy)
+    except (TypeError, ValueError) as err:  # e.g. a date in the record after a session date
+        findings = str(err)
     return outcome, cohort, timeline, marks, findings
 
 

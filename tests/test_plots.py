@@ -64,6 +64,7 @@ def check_figure(fig: go.Figure, *, x_unit: str | None = None, y_unit: str | Non
     for trace in fig.data:
         assert trace.hovertemplate, f"trace {trace.name!r} has no hovertemplate"
         assert "<extra>" in trace.hovertemplate
+    assert "http" not in fig.to_json(), "a figure must not load anything from the network"
     used = list(_colours(fig.to_plotly_json()))
     assert used, "no explicit colours: a template's colours would be used"
     for where, value in used:

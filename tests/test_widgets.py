@@ -361,6 +361,18 @@ def test_planner_with_a_patient_and_a_cohort():
     assert "cohort of 50" in app.outputs["collagen_summary"].value
 
 
+def test_a_record_dated_after_the_first_session_shows_the_error_and_keeps_the_charts():
+    from needling_sim import Patient
+
+    person = Patient(age=40, fitzpatrick=2, sun_exposure_last=dt.date(2026, 4, 1))
+    app = widgets.planner_app(person, start=START)
+    message = app.outputs["findings"].value
+    assert 'role="alert"' in message and "sun_exposure_last=2026-04-01 is after the screening date" in message
+    assert trace(app.figures["gantt"], "session").x == ("2026-03-02", "2026-04-13", "2026-05-25")
+    app.controls["start"].value = dt.date(2026, 4, 5)  # the sunburn is now in the past, and recent
+    assert "recent_sun" in app.outputs["findings"].value
+
+
 @pytest.mark.parametrize(
     ("kwargs", "exc", "field"),
     [
