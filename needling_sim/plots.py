@@ -1237,10 +1237,14 @@ def _band_trace(name: str, row: str, colour: str, spans, start: dt.date, sources
             "line": {"color": _C["black"], "width": 0.5},
             "pattern": {"shape": pattern, "fgcolor": _C["black"], "fgopacity": 0.35, "solidity": 0.15},
         },
-        customdata=[
-            [name, d.isoformat(), e.isoformat(), b - a + 1, f"{a} to {b}", sources]
-            for d, e, (a, b) in zip(dates, ends, spans, strict=True)
-        ],
+        # An object array: plotly validates it in one step, much faster than nested lists.
+        customdata=np.array(
+            [
+                [name, d.isoformat(), e.isoformat(), b - a + 1, f"{a} to {b}", sources]
+                for d, e, (a, b) in zip(dates, ends, spans, strict=True)
+            ],
+            dtype=object,
+        ).reshape(-1, 6),
         hovertemplate=(
             "<b>%{customdata[0]}</b><br>%{customdata[1]} to %{customdata[2]} (%{customdata[3]} days; "
             "days %{customdata[4]} since the first session)"
