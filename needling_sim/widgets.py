@@ -539,8 +539,12 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
 
     base = _check_patient(patient) or Patient(age=35, fitzpatrick=2)
     start = _check_date_or_none("start", start) or dt.date.today()
-    if isinstance(cohort_n, bool) or not isinstance(cohort_n, int) or not 0 <= cohort_n <= 20_000:
-        raise ValueError(f"cohort_n={cohort_n!r} is not allowed; allowed: a whole number from 0 to 20000")
+    if isinstance(cohort_n, bool) or not isinstance(cohort_n, int):
+        raise TypeError(
+            f"cohort_n must be a whole number of patients, got {type(cohort_n).__name__} {cohort_n!r}"
+        )
+    if not 0 <= cohort_n <= 20_000:
+        raise ValueError(f"cohort_n={cohort_n} is not allowed; allowed: 0 (no cohort) to 20000")
     lo, hi = AGE_RANGE_YEARS
     slider = {"style": _WIDE, "continuous_update": False}
     controls: dict[str, W.Widget] = {
@@ -612,6 +616,8 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
             plan, person = current()
         except (TypeError, ValueError) as err:
             outputs["findings"].value = _error_html(str(err))
+            for name in ("gantt_summary", "collagen_summary"):
+                outputs[name].value = _summary_html("Chart not updated: fix the plan above.")
             return
         outcome, cohort, timeline, marks, findings = compute(plan, person)
         if isinstance(findings, str):  # the patient's record cannot be checked on these dates

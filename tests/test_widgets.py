@@ -343,6 +343,7 @@ def test_a_long_course_and_a_missing_start_date(app):
     assert len(trace(app.figures["collagen"], "total new collagen").y) == 7 * 120 + 366
     app.controls["start"].value = None
     assert 'role="alert"' in app.outputs["findings"].value and "start" in app.outputs["findings"].value
+    assert "not updated" in app.outputs["gantt_summary"].value
     app.controls["start"].value = START
     assert 'role="alert"' not in app.outputs["findings"].value
 
@@ -379,7 +380,8 @@ def test_a_record_dated_after_the_first_session_shows_the_error_and_keeps_the_ch
         ({"patient": {"age": 30}}, TypeError, "patient"),
         ({"start": "2026-03-02"}, TypeError, "start"),
         ({"cohort_n": -1}, ValueError, "cohort_n"),
-        ({"cohort_n": True}, ValueError, "cohort_n"),
+        ({"cohort_n": True}, TypeError, "cohort_n"),
+        ({"cohort_n": 20_001}, ValueError, "cohort_n=20001"),
     ],
 )
 def test_planner_app_validates(kwargs, exc, field):
