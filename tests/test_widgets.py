@@ -444,3 +444,12 @@ def test_displaying_an_app_displays_its_root_widget(capsys):
     app = widgets.claims_explorer("pain")
     app._ipython_display_()  # outside a kernel, IPython's display() prints the widget's repr
     assert "VBox" in capsys.readouterr().out
+
+
+def test_apps_never_display_figures_inside_output_widgets():
+    # An Output widget that re-displays a figure renders blank in JupyterLab and stalls Voila:
+    # every app updates its FigureWidgets in place instead.
+    import inspect
+
+    source = inspect.getsource(widgets)
+    assert "W.Output" not in source and "widgets.Output" not in source and "clear_output" not in source
