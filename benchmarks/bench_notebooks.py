@@ -27,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 from bench_common import PY, ROOT, SCRATCH, VENV_BIN, Figure, Goal, failed, jupyter_env, run_timed
-from bench_profile import summarize_profile
+from bench_profile import cumulative_ms, summarize_profile
 
 N_SUBMISSIONS = 10
 
@@ -177,11 +177,41 @@ def nbval_ratio(runs: int, state: Path, goal: Goal, diagnose: bool = True) -> Fi
         from bench_imports import heaviest_imports
 
         # What the lessons' kernels import beyond a bare kernel (fresh interpreters, this machine).
+        fig.details["lesson_stages_in_a_kernel"] = lesson_stage_times(env)
         fig.details["lesson_imports_ms"] = {
             m: heaviest_imports(m, top=5)
             for m in ("needling_sim", "needling_sim.plots", "needling_sim.widgets")
         }
     return fig
+
+
+_STAGES = (
+    "import needling_sim as ns",
+    "from needling_sim import plots",
+    "fig = plots.conflicts_figure('redness')",
+    "fig",
+    "fig2 = plots.conflicts_figure('spacing')",
+    "fig2",
+)
+
+
+def lesson_stage_times(env: dict) -> dict:
+    """What a typical lesson pays in its kernel beyond the floor, stage by stage: the package
+    import, the first figure built, the first figure shown (with the renderer the run uses, and
+    with the mimetype renderer alone), then a second figure."""
+    nb = _floor_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in _STAGES]
+    path = SCRATCH / "diag" / "lesson_stages.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    out = {}
+    for renderer in dict.fromkeys((env.get("PLOTLY_RENDERER", ""), "plotly_mimetype")):
+        timing = kernel_cell_times(path, {**env, "PLOTLY_RENDERER": renderer}, top=len(_STAGES))
+        timing["cells"] = {
+            c["code"]: c["seconds"] for c in sorted(timing.pop("slowest_cells"), key=lambda c: c["cell"])
+        }
+        out[f"PLOTLY_RENDERER={renderer}"] = timing
+    return out
 
 
 # --------------------------------------------------------------------------------------- autograde
@@ -287,7 +317,23 @@ def autograde_ratio(runs: int, state: Path, goal: Goal, assignment: str | None, 
             for nb in notebooks
         }
         fig.details["floor_kernel_cell_seconds"] = kernel_cell_times(floor_nb, env)
+        from bench_imports import heaviest_imports
+
+        fig.details["grader_imports_ms"] = heaviest_imports("nbgrader.apps.nbgraderapp", top=6)
     return fig
+
+
+#: Where an ``nbgrader autograde`` process spends its time (see :func:`bench_profile.cumulative_ms`).
+_AUTOGRADE_PARTS = {
+    "whole process": ("nbgrader/apps/nbgraderapp.py", "main"),
+    "importing modules": ("<frozen importlib._bootstrap>", "_find_and_load"),
+    "all preprocessors": ("nbconvert/preprocessors/base.py", "__call__"),
+    "execute preprocessor": ("nbconvert/preprocessors/execute.py", "preprocess"),
+    "  kernel start and shutdown": ("nbclient/client.py", "setup_kernel"),
+    "  cells running in the kernel": ("nbconvert/preprocessors/execute.py", "preprocess_cell"),
+    "writing notebooks": ("nbconvert/writers/files.py", "write"),
+    "gradebook commits": ("sqlalchemy/orm/session.py", "commit"),
+}
 
 
 def profile_autograde(course: Path, assignment: str, env: dict, top: int = 15) -> dict:
@@ -298,11 +344,10 @@ def profile_autograde(course: Path, assignment: str, env: dict, top: int = 15) -
         cwd=course,
         env=env,
     )
-    return summarize_profile(
-        pstats.Stats(str(prof)),
-        top,
-        focus=("nbgrader/", "nbconvert/preprocessors/", "nbclient/client.py", "nbgrader_config"),
-    )
+    stats = pstats.Stats(str(prof))
+    summary = summarize_profile(stats, top, focus=("nbgrader/preprocessors/", "nbgrader_config"))
+    summary["breakdown_ms"] = cumulative_ms(stats, _AUTOGRADE_PARTS)
+    return summary
 
 
 _CELL_TIMES = """import datetime as dt, json, os, sys, time
@@ -330,11 +375,12 @@ for i, cell in enumerate(nb.cells):
     cells.append({"cell": i, "seconds": round((b - a).total_seconds(), 3), "error": errored,
                   "code": first[:90]})
 print(json.dumps({"kernel_start_s": round(t1 - t0, 3), "cells_and_shutdown_s": round(t2 - t1, 3),
-                  "slowest_cells": sorted(cells, key=lambda c: -c["seconds"])[:6]}))
+                  "slowest_cells": sorted(cells, key=lambda c: -c["seconds"])[:int(sys.argv[2])]}))
 """
 
 
-def kernel_cell_times(path: Path, env: dict) -> dict:
-    """Kernel start-up and per-cell execution seconds of one notebook (nbclient's own timing)."""
-    _, proc = run_timed([PY, "-c", _CELL_TIMES, str(path)], cwd=path.parent, env=env)
+def kernel_cell_times(path: Path, env: dict, top: int = 6) -> dict:
+    """Kernel start-up and per-cell execution seconds of one notebook (nbclient's own timing):
+    the ``top`` slowest cells."""
+    _, proc = run_timed([PY, "-c", _CELL_TIMES, str(path), str(top)], cwd=path.parent, env=env)
     return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -51,3 +51,18 @@ def profile_callable(
     fn()
     prof.disable()
     return summarize_profile(pstats.Stats(prof), top, focus)
+
+
+def cumulative_ms(stats: pstats.Stats, parts: dict[str, tuple[str, str]]) -> dict[str, float | None]:
+    """Cumulative milliseconds of named functions, each given as (a piece of its file path, its
+    name); the largest when several match. A generator-based context manager counts only its own
+    frames (entering and leaving), not the body of the ``with`` block."""
+    out: dict[str, float | None] = {}
+    for label, (file_part, func) in parts.items():
+        found = [
+            ct
+            for (file, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.stats.items()  # type: ignore[attr-defined]
+            if name == func and file_part in file
+        ]
+        out[label] = round(max(found) * 1000, 1) if found else None
+    return out

@@ -100,7 +100,7 @@ def table_rows(figures: dict[str, Figure]) -> list[list[str]]:
         if fig is None:
             continue
         if not fig.samples:
-            rows.append([key, "-", "-", "0", str(fig.goal or ""), f"not measured: {fig.error}"])
+            rows.append([key, "-", "-", "0", str(fig.goal or ""), f"not measured: {fig.error[:70]}"])
             continue
         status = {True: "met", False: "MISSED", None: ""}[fig.goal_met]
         if fig.error:
@@ -171,6 +171,11 @@ def why(fig: Figure) -> list[str]:
             ]
             out.append("by own time:")
             out += [f"{r['own_ms']:8.1f} ms  {r['function']} x{r['calls']}" for r in prof["by_own_time"][:6]]
+    for renderer, info in d.get("lesson_stages_in_a_kernel", {}).items():
+        stages = ", ".join(f"`{code}` {sec} s" for code, sec in info["cells"].items())
+        out.append(
+            f"a lesson's stages in a kernel ({renderer}): kernel start {info['kernel_start_s']} s, {stages}"
+        )
     for module, entries in d.get("lesson_imports_ms", {}).items():
         out.append(
             f"import {module} in a fresh interpreter: "
@@ -194,14 +199,18 @@ def why(fig: Figure) -> list[str]:
                 f"{c['seconds']:7.3f} s  cell {c['cell']} `{c['code'][:60]}`"
                 for c in info["slowest_cells"][:4]
             ]
+    if "grader_imports_ms" in d:
+        out.append(
+            "the grader's imports (fresh interpreter): "
+            + ", ".join(f"{e['module']} {e['ms']} ms" for e in d["grader_imports_ms"][:5])
+        )
     if "profile_of_grader_process" in d:
         prof = d["profile_of_grader_process"]
-        out.append(
-            f"grader process cProfile total {prof['total_ms']} ms; nbgrader/nbconvert steps by cumulative:"
-        )
+        out.append("grader process under cProfile (ms, profiler overhead included):")
+        out += [f"{ms if ms is not None else '-':>10}  {label}" for label, ms in prof["breakdown_ms"].items()]
+        out.append("nbgrader preprocessors by cumulative time:")
         out += [
-            f"{r['cum_ms']:8.1f} ms  {r['function']} x{r['calls']}"
-            for r in prof["project_by_cumulative"][:10]
+            f"{r['cum_ms']:10.1f}  {r['function']} x{r['calls']}" for r in prof["project_by_cumulative"][:6]
         ]
     return out
 
