@@ -72,29 +72,33 @@ def parse_importtime(stderr: str) -> list[dict]:
     return [n for n in stack if n["depth"] == 0]
 
 
+def _entry_points(node: dict, parent: str | None, home: str, out: list[dict]) -> None:
+    """Collect the first imports of packages other than ``home`` below ``node``."""
+    pkg = node["name"].split(".")[0]
+    if parent is not None and pkg != parent.split(".")[0] and pkg != home:
+        inner: list[dict] = []
+        for child in node["children"]:
+            _entry_points(child, node["name"], pkg, inner)
+        inner.sort(key=lambda e: -e["ms"])
+        entry = {"module": node["name"], "imported_by": parent, "ms": round(node["cum_us"] / 1000, 1)}
+        if inner:
+            entry["includes"] = {e["module"]: e["ms"] for e in inner[:3]}
+        out.append(entry)
+        return  # its own subtree is inside its cumulative time
+    for child in node["children"]:
+        _entry_points(child, node["name"], home, out)
+
+
 def heaviest_imports(module: str, top: int = 8) -> list[dict]:
     """Where ``import module`` spends its time: each first import of another top-level package
-    made while importing ``module``, with who imported it and its cumulative milliseconds."""
+    made while importing ``module``, with who imported it, its cumulative milliseconds and the
+    biggest packages it pulls in itself (``includes``)."""
     _, proc = run_timed([PY, "-X", "importtime", "-c", f"import {module}"], cwd=ROOT)
-    roots = parse_importtime(proc.stderr)
-    target = module.split(".")[0]
+    roots = [r for r in parse_importtime(proc.stderr) if r["name"].split(".")[0] == module.split(".")[0]]
     entries: list[dict] = []
-
-    def walk(node: dict, parent: str | None) -> None:
-        pkg = node["name"].split(".")[0]
-        parent_pkg = parent.split(".")[0] if parent else None
-        if parent is not None and pkg != parent_pkg and pkg != target:
-            entries.append(
-                {"module": node["name"], "imported_by": parent, "ms": round(node["cum_us"] / 1000, 1)}
-            )
-            return  # its own subtree is inside its cumulative time
-        for child in node["children"]:
-            walk(child, node["name"])
-
     for root in roots:
-        if root["name"].split(".")[0] == target:
-            walk(root, None)
-    total = sum(r["cum_us"] for r in roots if r["name"].split(".")[0] == target) / 1000
+        _entry_points(root, None, module.split(".")[0], entries)
+    total = sum(r["cum_us"] for r in roots) / 1000
     entries.sort(key=lambda e: -e["ms"])
     return [{"module": f"(all of import {module})", "imported_by": "", "ms": round(total, 1)}] + entries[:top]
 

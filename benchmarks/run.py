@@ -157,9 +157,11 @@ def why(fig: Figure) -> list[str]:
     out = []
     if "heaviest_imports_ms" in d:
         for e in d["heaviest_imports_ms"][:4]:
+            inner = ", ".join(f"{m} {ms} ms" for m, ms in e.get("includes", {}).items())
             out.append(
                 f"{e['ms']:8.1f} ms  {e['module']}"
                 + (f" (imported by {e['imported_by']})" if e["imported_by"] else "")
+                + (f"; includes {inner}" if inner else "")
             )
     for name in ("profile", "profile_50_changes"):
         if name in d:
