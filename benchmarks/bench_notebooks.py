@@ -192,13 +192,17 @@ _STAGES = (
     "fig",
     "fig2 = plots.conflicts_figure('spacing')",
     "fig2",
+    "from needling_sim import widgets",
+    "app = widgets.planner_app()",
+    "app",
+    "app2 = widgets.planner_app()",
 )
 
 
 def lesson_stage_times(env: dict) -> dict:
     """What a typical lesson pays in its kernel beyond the floor, stage by stage: the package
     import, the first figure built, the first figure shown (with the renderer the run uses, and
-    with the mimetype renderer alone), then a second figure."""
+    with the mimetype renderer alone), a second figure, then the planner app twice."""
     nb = _floor_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in _STAGES]
     path = SCRATCH / "diag" / "lesson_stages.ipynb"
