@@ -9,6 +9,7 @@ happened inside it; leaving the block asserts that the port is closed again.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import secrets
 import shutil
@@ -19,7 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,19 +145,40 @@ class Server:
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode(errors="replace")
 
+    def owns_port(self) -> bool:
+        """Whether this server's process (or a child) is the one listening on its port."""
+        pids = [self.process.pid]
+        with contextlib.suppress(psutil.Error):
+            pids += [p.pid for p in psutil.Process(self.process.pid).children(recursive=True)]
+        for pid in pids:
+            with contextlib.suppress(psutil.Error):
+                for conn in psutil.Process(pid).net_connections(kind="tcp"):
+                    if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == self.port:
+                        return True
+        return False
+
     def wait_until_ready(self, path: str, timeout: float) -> None:
+        """Wait until this process listens on the port and ``path`` answers 200.
+
+        Raises :class:`PortTaken` when the process gave up because another one holds the port
+        (the port was free when it was chosen, but this machine is busy).
+        """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
-            with contextlib.suppress(OSError):
-                status, _ = self.get(path, timeout=2)
-                if status == 200:
-                    return
+                log = self.log_tail()
+                if "already in use" in log or (port_is_open(self.port) and not self.owns_port()):
+                    raise PortTaken(f"{self.name}: port {self.port} was taken by another process")
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{log}")
+            if self.owns_port():
+                with contextlib.suppress(OSError, http.client.HTTPException):
+                    status, _ = self.get(path, timeout=2)
+                    if status == 200:
+                        return
             time.sleep(0.2)
         raise TimeoutError(f"{self.name} did not answer {path} within {timeout} s:\n{self.log_tail()}")
 
-    def stop(self) -> None:
+    def stop(self, *, check_port: bool = True) -> None:
         """Stop the process group and any kernels it started; the port must be closed afterwards."""
         self.remember_children()
         with contextlib.suppress(ProcessLookupError):
@@ -177,23 +199,46 @@ class Server:
             with contextlib.suppress(psutil.Error):
                 proc.kill()
         psutil.wait_procs(alive, timeout=5)
+        if not check_port:
+            return
         deadline = time.monotonic() + 5
         while port_is_open(self.port) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not port_is_open(self.port), f"{self.name} still listens on {HOST}:{self.port}"
 
 
+class PortTaken(RuntimeError):
+    """Another process took the chosen port before the server could bind it."""
+
+
 @contextlib.contextmanager
-def serve(name: str, argv: list[str], *, cwd: Path, env: dict[str, str], port: int, token: str,
-          ready_path: str, log: Path, timeout: float = 60) -> Iterator[Server]:
-    """Start ``argv`` in its own process group, wait for ``ready_path`` to answer 200, stop it on exit."""
+def serve(name: str, make_argv: Callable[[int, str], list[str]], *, cwd: Path, env: dict[str, str],
+          ready_path: str, log: Path, timeout: float = 60, attempts: int = 3) -> Iterator[Server]:
+    """Start ``make_argv(port, token)`` in its own process group on a free port of 127.0.0.1,
+    wait until it listens there and ``ready_path`` answers 200, and stop it when the block ends.
+
+    A server that loses its port to another process (a race on a busy machine) is retried on a
+    new port, up to ``attempts`` times.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        process = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    server = Server(name, port, token, process, log)
+    for attempt in range(1, attempts + 1):
+        port, token = free_port(), new_token()
+        with log.open("wb") as out:
+            process = subprocess.Popen(make_argv(port, token), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                       stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        server = Server(name, port, token, process, log)
+        try:
+            server.wait_until_ready(ready_path, timeout)
+        except PortTaken:
+            server.stop(check_port=False)  # the port is someone else's
+            if attempt == attempts:
+                raise
+            continue
+        except BaseException:
+            server.stop()
+            raise
+        break
     try:
-        server.wait_until_ready(ready_path, timeout)
         yield server
     finally:
         server.stop()

@@ -13,6 +13,7 @@ Without Chromium these tests skip with one line saying how to enable them; with
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -77,12 +78,18 @@ def browser(chromium, tmp_path_factory):
 
 @pytest.fixture
 def page(browser, request):
+    """A new tab; uncaught JavaScript errors are kept in ``page.js_errors``; the last view is saved."""
+    from playwright.sync_api import Error as PlaywrightError
+
     page = browser.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
     try:
         yield page
     finally:
         try:
-            bs.screenshot(page, f"{request.node.name}-last")
+            with contextlib.suppress(PlaywrightError):  # a crashed tab has nothing to show
+                bs.screenshot(page, f"{request.node.name}-last")
         finally:
             page.close()
 
@@ -114,10 +121,11 @@ def lab(chromium, course_dir, tmp_path_factory):
     state = tmp_path_factory.mktemp("jupyter-state")
     env = bs.jupyter_env(state)
     bs.write_lab_settings(Path(env["JUPYTER_CONFIG_DIR"]))
-    port, token = bs.free_port(), bs.new_token()
-    with bs.serve("jupyterlab", bs.jupyterlab_argv(port, token, course_dir), cwd=course_dir, env=env,
-                  port=port, token=token, ready_path="/api/status", log=bs.ARTIFACTS / "jupyterlab.log",
-                  timeout=90) as server:
+    def argv(port, token):
+        return bs.jupyterlab_argv(port, token, course_dir)
+
+    with bs.serve("jupyterlab", argv, cwd=course_dir, env=env, ready_path="/api/status",
+                  log=bs.ARTIFACTS / "jupyterlab.log", timeout=90) as server:
         yield server
 
 
@@ -158,6 +166,7 @@ def test_planner_lesson_slider_moves_the_chart_and_the_safety_message(page, lab)
     data_after = bs.wait_until_changed(lambda: bs.plot_data(app), data_before, what="the planner chart")
     message_after = bs.wait_until_changed(findings.inner_text, message_before, what="the safety message")
     bs.shoot(page, app, "lab-planner-after")
+    assert not page.js_errors, f"JupyterLab raised JavaScript errors: {page.js_errors}"
     assert data_after != data_before
     # Ana's default plan passes; sessions a few days apart do not.
     assert "PROCEED" in message_before and "PROCEED" not in message_after, (message_before, message_after)
@@ -182,6 +191,7 @@ def test_screening_lesson_verdict_changes_when_a_contraindication_is_ticked(page
     verdict_after = bs.wait_until_changed(verdict.inner_text, verdict_before, what="the screening verdict")
     bs.wait_until_changed(lambda: bs.plot_data(app), data_before, what="the screening chart")
     bs.shoot(page, app, "lab-intake-after")
+    assert not page.js_errors, f"JupyterLab raised JavaScript errors: {page.js_errors}"
     assert "DO NOT TREAT" in verdict_after
     assert "keloid" in verdict_after.lower()
 
@@ -215,10 +225,9 @@ def test_nbgrader_pages_render_in_jupyterlab(page, lab, course_dir):
 @pytest.mark.slow
 def test_voila_planner_app_runs_without_code_and_reacts_to_the_slider(page, tmp_path):
     env = bs.jupyter_env(tmp_path / "jupyter-state")
-    port, token = bs.free_port(), bs.new_token()
     app_digest = _digest(VOILA_APP)
     # As `make voila` runs it (from the repository root), plus a free port and a token.
-    with bs.serve("voila", bs.voila_argv(port, token, VOILA_APP), cwd=ROOT, env=env, port=port, token=token,
+    with bs.serve("voila", lambda port, token: bs.voila_argv(port, token, VOILA_APP), cwd=ROOT, env=env,
                   ready_path="/voila/static/voila.js", log=bs.ARTIFACTS / "voila.log", timeout=60) as voila:
         status, _ = voila.get("/", auth=False)
         assert status in (302, 403), f"Voila served the app without the token (HTTP {status})"
@@ -244,4 +253,5 @@ def test_voila_planner_app_runs_without_code_and_reacts_to_the_slider(page, tmp_
         message_after = bs.wait_until_changed(findings.inner_text, message_before, what="the safety message")
         assert "PROCEED" in message_before and "PROCEED" not in message_after, (message_before, message_after)
         bs.shoot(page, app, "voila-planner-after")
+        assert not page.js_errors, f"the Voila page raised JavaScript errors: {page.js_errors}"
     assert _digest(VOILA_APP) == app_digest, "Voila modified apps/planner.ipynb"

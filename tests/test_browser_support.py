@@ -1,6 +1,7 @@
 """The browser-test helpers themselves: the skip/fail rule and server clean-up (no browser needed)."""
 
 import importlib.util
+import socket
 import sys
 from pathlib import Path
 
@@ -28,28 +29,32 @@ def test_without_chromium_the_browser_tests_fail_where_they_are_required(monkeyp
         bs.chromium_or_skip()
 
 
+def _http_server(port: int, token: str) -> list[str]:
+    return [sys.executable, "-m", "http.server", "--bind", bs.HOST, str(port)]
+
+
 def test_a_served_process_is_stopped_and_its_port_closed_even_when_the_test_fails(tmp_path):
-    port = bs.free_port()
-    argv = [sys.executable, "-m", "http.server", "--bind", bs.HOST, str(port)]
     with pytest.raises(RuntimeError, match="the test failed"):
-        with bs.serve("http.server", argv, cwd=tmp_path, env=bs.jupyter_env(tmp_path / "state"), port=port,
-                      token="unused", ready_path="/", log=tmp_path / "server.log", timeout=30) as server:
-            assert bs.port_is_open(port)
-            process = server.process
+        with bs.serve("http.server", _http_server, cwd=tmp_path, env=bs.jupyter_env(tmp_path / "state"),
+                      ready_path="/", log=tmp_path / "server.log", timeout=30) as server:
+            assert bs.port_is_open(server.port) and server.owns_port()
+            process, port = server.process, server.port
             raise RuntimeError("the test failed")
     assert process.poll() is not None, "the server process still runs"
     assert not bs.port_is_open(port)
 
 
-def test_jupyter_state_goes_to_the_given_folder_and_the_kernel_stays_visible(tmp_path):
-    import json
-    import subprocess
-
-    env = bs.jupyter_env(tmp_path)
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
-        assert Path(env[name]).is_relative_to(tmp_path), name
-    out = subprocess.run([sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"], env=env,
-                         capture_output=True, text=True, check=True, timeout=60)
-    specs = json.loads(out.stdout)["kernelspecs"]
-    assert "python3" in specs
-    assert Path(specs["python3"]["resource_dir"]).is_relative_to(sys.prefix)
+def test_a_server_that_loses_its_port_is_started_again_on_another(tmp_path, monkeypatch):
+    squatter = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    squatter.bind((bs.HOST, 0))
+    squatter.listen()
+    taken = squatter.getsockname()[1]
+    ports = iter([taken])
+    free = bs.free_port
+    monkeypatch.setattr(bs, "free_port", lambda: next(ports, None) or free())
+    try:
+        with bs.serve("http.server", _http_server, cwd=tmp_path, env=bs.jupyter_env(tmp_path / "state"),
+                      ready_path="/", log=tmp_path / "server.log", timeout=30) as server:
+            assert server.port != taken and server.owns_port()
+    finally:
+        squatter.close()
