@@ -165,13 +165,13 @@ class VirtualCase:
         Examples
         --------
         >>> print(virtual_case("ana").describe())  # doctest: +ELLIPSIS
-        Case ... for trainee 'ana': a ...-year-old with Fitzpatrick type ... skin wants ... on the ...
+        Case ... for trainee 'ana': a ...-year-old with Fitzpatrick type ... skin wants ... on the ... area. ...
         """
         p = self.patient
         lines = [
             f"Case {self.case_id} for trainee {self.student_id!r}: a {p.age}-year-old with Fitzpatrick "
             f"type {p.fitzpatrick.name} skin wants {self.concern.value.replace('_', ' ')} treated on the "
-            f"{self.area.value}. Seen on {self.screening_date.isoformat()}."
+            f"{self.area.value} area. Seen on {self.screening_date.isoformat()}."
         ]
         history = {
             "isotretinoin_last_dose": "Last isotretinoin dose",

@@ -225,6 +225,37 @@ def pack(assignment: str, bank: Iterable[WrongAnswer], prefix: str = "wrong") ->
     return out
 
 
+def capstone_answers_copied_from(friend: str) -> dict[str, str]:
+    """The capstone's answers typed in as values computed for another trainee's case."""
+    from needling_sim import healing_timeline, milestones, recommend_plan, screen
+    from needling_sim.cases import virtual_case
+
+    def date(d):
+        return f"dt.date({d.year}, {d.month}, {d.day})"
+
+    case = virtual_case(friend)
+    first = screen(case.patient, on=case.screening_date).earliest_date
+    plan = recommend_plan(case.patient, case.concern, first, area=case.area, policy="six_weeks")
+    timeline = healing_timeline(plan, case.patient)
+    session_1 = timeline[timeline["session"] == 1]
+    rules = ("no_sun", "no_actives", "no_exercise", "no_touching", "ointment")
+    last = {r: session_1.loc[session_1[r], "date"].max() for r in rules}
+    review = next(m.date for m in milestones(plan, case.patient) if m.name == "full effect")
+    return {
+        "trainee-id": f"TRAINEE_ID = {friend!r}",
+        "answer-first-day": f"first_day = {date(first)}",
+        "answer-plan": (
+            "from needling_sim import plan_course\n\n"
+            f"plan = plan_course({date(plan.start)}, {plan.n_sessions}, {list(plan.intervals_days)}, "
+            f"{list(plan.depths_mm)}, {plan.area.value!r})"
+        ),
+        "answer-aftercare": "last_rule_day = {"
+        + ", ".join(f"{r!r}: {date(d)}" for r, d in last.items())
+        + "}",
+        "answer-review": f"review_date = {date(review)}",
+    }
+
+
 def _w(label, cell, source, *loses, hidden_only=False):
     return WrongAnswer(label, cell, source.strip("\n"), tuple(loses), hidden_only)
 
@@ -272,31 +303,7 @@ verdicts = pd.Series([r.verdict.value for r in results.values()])
 """,
             "test-verdicts",
         ),
-        _w(
-            "the wrong seed's policy (3 months) instead of the clinic's",
-            "answer-verdicts",
-            """
-patients = {}
-results = {}
-for _, row in sheet.iterrows():
-    pid = row["patient_id"]
-    patients[pid] = Patient.from_intake(row.drop(BOOKKEEPING))
-    results[pid] = screen(patients[pid], on=row["screening_date"], isotretinoin_policy="seed")
-verdicts = pd.Series({pid: r.verdict.value for pid, r in results.items()})
-""",
-            "test-verdicts",
-            "test-reasons",
-            "test-earliest",
-        ),
         # Question 2: reasons
-        _w(
-            "every patient's findings, not only the blocked ones",
-            "answer-reasons",
-            """
-reasons = pd.concat([r.to_frame().assign(patient_id=pid) for pid, r in results.items()], ignore_index=True)
-""",
-            "test-reasons",
-        ),
         _w(
             "only the most severe finding per patient",
             "answer-reasons",
@@ -419,6 +426,383 @@ for _, row in sheet.iterrows():
             "test-policy",
         ),
     ],
+    "02_scheduling": [
+        # Question 1: session dates
+        _w(
+            "weeks read as days",
+            "answer-dates",
+            """
+course = plan_course(FIRST_SESSION, 4, 6, 1.0, "cheek")
+session_dates = [session.date for session in course.sessions]
+""",
+            "test-dates",
+        ),
+        _w(
+            "four sessions after the first (five in all)",
+            "answer-dates",
+            """
+course = plan_course(FIRST_SESSION, 5, 42, 1.0, "cheek")
+session_dates = [session.date for session in course.sessions]
+""",
+            "test-dates",
+        ),
+        _w(
+            "the wrong seed's spacing: about a month",
+            "answer-dates",
+            """
+course = plan_course(FIRST_SESSION, 4, 28, 1.0, "cheek")
+session_dates = [session.date for session in course.sessions]
+""",
+            "test-dates",
+        ),
+        # Question 2: minimum gap per policy
+        _w(
+            "the high end of the claims",
+            "answer-min-days",
+            """
+min_days = {policy: int(min(claim(cid).value_high for cid in ids)) for policy, ids in POLICY_CLAIMS.items()}
+""",
+            "test-min-days",
+        ),
+        _w(
+            "weeks instead of days",
+            "answer-min-days",
+            """
+min_days = {p: int(min(claim(cid).value_low for cid in ids) / 7) for p, ids in POLICY_CLAIMS.items()}
+""",
+            "test-min-days",
+        ),
+        _w(
+            "days left as floats",
+            "answer-min-days",
+            """
+min_days = {policy: min(claim(cid).value_low for cid in ids) for policy, ids in POLICY_CLAIMS.items()}
+""",
+            "test-min-days",
+            hidden_only=True,
+        ),
+        # Question 3: next safe session
+        _w(
+            "screening on the check-up day ignored",
+            "answer-next-safe",
+            """
+next_safe = {
+    "Rosa": dt.date(2026, 3, 2) + dt.timedelta(days=SPACING_MIN_DAYS[SpacingPolicy(CLINIC_POLICY)]),
+    "Mei": dt.date(2026, 3, 9) + dt.timedelta(days=SPACING_MIN_DAYS[SpacingPolicy(CLINIC_POLICY)]),
+}
+""",
+            "test-next-safe",
+        ),
+        _w(
+            "the other policy (four weeks)",
+            "answer-next-safe",
+            """
+next_safe = {}
+for name, patient, first, checkup in (
+    ("Rosa", rosa, dt.date(2026, 3, 2), dt.date(2026, 4, 8)),
+    ("Mei", mei, dt.date(2026, 3, 9), dt.date(2026, 4, 1)),
+):
+    result = screen(patient, on=checkup)
+    skin_ready = result.earliest_date if result.blocks else checkup
+    next_safe[name] = max(first + dt.timedelta(days=SPACING_MIN_DAYS["four_weeks"]), skin_ready)
+""",
+            "test-next-safe",
+            hidden_only=True,
+        ),
+        _w(
+            "off by one: the last day of the wait",
+            "answer-next-safe",
+            """
+next_safe = {}
+for name, patient, first, checkup in (
+    ("Rosa", rosa, dt.date(2026, 3, 2), dt.date(2026, 4, 8)),
+    ("Mei", mei, dt.date(2026, 3, 9), dt.date(2026, 4, 1)),
+):
+    result = screen(patient, on=checkup)
+    skin_ready = result.earliest_date if result.blocks else checkup
+    next_safe[name] = max(first + dt.timedelta(days=42), skin_ready) - dt.timedelta(days=1)
+""",
+            "test-next-safe",
+        ),
+        # Question 4: blocking findings
+        _w(
+            "every finding's rule",
+            "answer-blocking",
+            """
+proposal = plan_course(dt.date(2026, 3, 2), 3, 21, 2.0, "periorbital")
+blocking_rules = sorted(f.rule for f in check_plan(proposal, mei))
+""",
+            "test-blocking",
+            hidden_only=True,
+        ),
+        _w(
+            "only the first finding",
+            "answer-blocking",
+            """
+blocking_rules = [check_plan(plan_course(dt.date(2026, 3, 2), 3, 21, 2.0, "periorbital"), mei)[0].rule]
+""",
+            "test-blocking",
+        ),
+        _w(
+            "cautions counted as blocking",
+            "answer-blocking",
+            """
+findings = check_plan(plan_course(dt.date(2026, 3, 2), 3, 21, 2.0, "periorbital"), mei, CLINIC_POLICY)
+blocking_rules = sorted(f.rule for f in findings if f.severity != "info")
+""",
+            "test-blocking",
+            hidden_only=True,
+        ),
+    ],
+    "03_healing": [
+        # Question 1: rules on a day
+        _w(
+            "redness ignored: the rules' own day counts only",
+            "answer-rules-day",
+            """
+from needling_sim.healing import RESTRICTIONS
+
+_day = (dt.date(2026, 3, 5) - plan.start).days
+rules_on_march_5 = sorted(name for name, r in RESTRICTIONS.items() if _day <= r.last_day)
+""",
+            "test-rules-day",
+        ),
+        _w(
+            "the day of the month read as a day number",
+            "answer-rules-day",
+            """
+rules_on_march_5 = sorted(r.name for r in aftercare_on(plan, 5, patient).restrictions)
+""",
+            "test-rules-day",
+        ),
+        _w(
+            "every rule during inflammation",
+            "answer-rules-day",
+            """
+rules_on_march_5 = sorted(["no_sun", "no_actives", "no_exercise", "no_touching", "ointment"])
+""",
+            "test-rules-day",
+            hidden_only=True,
+        ),
+        # Question 2: red days
+        _w(
+            "the whole course counted",
+            "answer-red-days",
+            """
+red_days_after_first = int(timeline["redness_visible"].sum())
+""",
+            "test-red-days",
+        ),
+        _w(
+            "any redness above 0",
+            "answer-red-days",
+            """
+red_days_after_first = int((timeline.loc[timeline["session"] == 1, "redness"] > 0).sum())
+""",
+            "test-red-days",
+        ),
+        _w(
+            "the session day itself left out",
+            "answer-red-days",
+            """
+_first = timeline[(timeline["session"] == 1) & (timeline["day"] > 0)]
+red_days_after_first = int(_first["redness_visible"].sum())
+""",
+            "test-red-days",
+            hidden_only=True,
+        ),
+        # Question 3: the chart
+        _w(
+            "day numbers on the x-axis",
+            "answer-chart",
+            """
+fig = px.line(timeline.iloc[:100], x="day", y="redness", title="Redness",
+              labels={"day": "Date", "redness": "Redness (0 to 1)"})
+""",
+            "test-chart",
+        ),
+        _w(
+            "axis titles left as column names",
+            "answer-chart",
+            """
+fig = px.line(timeline.iloc[:100], x="date", y="redness", title="Redness")
+""",
+            "test-chart",
+        ),
+        _w(
+            "only the first 42 days",
+            "answer-chart",
+            """
+fig = px.line(timeline.iloc[:42], x="date", y="redness", title="Redness",
+              labels={"date": "Date", "redness": "Redness (0 to 1)"})
+""",
+            "test-chart",
+            hidden_only=True,
+        ),
+        # Question 4: first free day
+        _w(
+            "after session 1 instead of session 3",
+            "answer-free-day",
+            """
+_rules = ["no_sun", "no_actives", "no_exercise", "no_touching", "ointment"]
+_after = timeline[timeline["session"] == 1]
+first_free_day = _after[~_after[_rules].any(axis=1) & ~_after["redness_visible"]]["date"].iloc[0]
+""",
+            "test-free-day",
+        ),
+        _w(
+            "the ointment forgotten",
+            "answer-free-day",
+            """
+_rules = ["no_sun", "no_actives", "no_exercise", "no_touching"]
+_after = timeline[timeline["session"] == 3]
+first_free_day = _after[~_after[_rules].any(axis=1) & ~_after["redness_visible"]]["date"].iloc[0]
+""",
+            "test-free-day",
+        ),
+        _w(
+            "off by one: the last day with a rule",
+            "answer-free-day",
+            """
+_rules = ["no_sun", "no_actives", "no_exercise", "no_touching", "ointment"]
+_after = timeline[timeline["session"] == 3]
+first_free_day = _after[_after[_rules].any(axis=1) | _after["redness_visible"]]["date"].iloc[-1]
+""",
+            "test-free-day",
+            hidden_only=True,
+        ),
+    ],
+    "04_outcomes": [
+        # Question 1: one patient
+        _w(
+            "the reference patient instead of this one",
+            "answer-by-interval",
+            """
+_rows = {}
+for interval in INTERVALS:
+    _plan = plan_course(START, 3, interval, 0.75, AREA)
+    _summary = simulate(_plan).summary
+    _rows[interval] = {"improvement_6m": _summary.improvement_6m, "risk": _summary.risk,
+                       "reinjured_sessions": _summary.reinjured_sessions,
+                       "passes": plan_passes(check_plan(_plan, patient, CLINIC_POLICY))}
+by_interval = pd.DataFrame.from_dict(_rows, orient="index")
+""",
+            "test-by-interval",
+            hidden_only=True,
+        ),
+        _w(
+            "improvement at 3 months",
+            "answer-by-interval",
+            """
+_rows = {}
+for interval in INTERVALS:
+    _plan = plan_course(START, 3, interval, 0.75, AREA)
+    _summary = simulate(_plan, patient).summary
+    _rows[interval] = {"improvement_6m": _summary.improvement_3m, "risk": _summary.risk,
+                       "reinjured_sessions": _summary.reinjured_sessions,
+                       "passes": plan_passes(check_plan(_plan, patient, CLINIC_POLICY))}
+by_interval = pd.DataFrame.from_dict(_rows, orient="index")
+""",
+            "test-by-interval",
+        ),
+        _w(
+            "a caution counted as a failure",
+            "answer-by-interval",
+            """
+_rows = {}
+for interval in INTERVALS:
+    _plan = plan_course(START, 3, interval, 0.75, AREA)
+    _summary = simulate(_plan, patient).summary
+    _worst = max(f.severity for f in check_plan(_plan, patient, CLINIC_POLICY))
+    _rows[interval] = {"improvement_6m": _summary.improvement_6m, "risk": _summary.risk,
+                       "reinjured_sessions": _summary.reinjured_sessions, "passes": _worst == "info"}
+by_interval = pd.DataFrame.from_dict(_rows, orient="index")
+""",
+            "test-by-interval",
+        ),
+        # Question 2: cohorts
+        _w(
+            "the wrong random seed",
+            "answer-cohort",
+            """
+risk_q95 = {}
+for interval in (14, 42):
+    _cohort = simulate_cohort(plan_course(START, 3, interval, 0.75, AREA), COHORT_SIZE, 0, patient=patient)
+    risk_q95[interval] = float(_cohort.summary.set_index("metric").loc["risk", "q95"])
+""",
+            "test-cohort",
+            hidden_only=True,
+        ),
+        _w(
+            "the median instead of the 95th percentile",
+            "answer-cohort",
+            """
+risk_q95 = {}
+for interval in (14, 42):
+    _plan = plan_course(START, 3, interval, 0.75, AREA)
+    _cohort = simulate_cohort(_plan, COHORT_SIZE, COHORT_SEED, patient=patient)
+    risk_q95[interval] = float(_cohort.summary.set_index("metric").loc["risk", "q50"])
+""",
+            "test-cohort",
+            hidden_only=True,
+        ),
+        _w(
+            "the improvement row instead of risk",
+            "answer-cohort",
+            """
+risk_q95 = {}
+for interval in (14, 42):
+    _plan = plan_course(START, 3, interval, 0.75, AREA)
+    _cohort = simulate_cohort(_plan, COHORT_SIZE, COHORT_SEED, patient=patient)
+    risk_q95[interval] = float(_cohort.summary.set_index("metric").loc["improvement_6m", "q95"])
+""",
+            "test-cohort",
+        ),
+        # Question 3: best plan
+        _w(
+            "check_plan ignored",
+            "answer-best",
+            """
+_scored = []
+for sessions, depth_mm, interval_days in itertools.product([3, 4], [0.5, 0.75, 1.0, 1.25], [28, 42]):
+    _plan = plan_course(START, sessions, interval_days, depth_mm, AREA)
+    _scored.append((simulate(_plan, patient).summary.improvement_6m,
+                    {"sessions": sessions, "depth_mm": depth_mm, "interval_days": interval_days}))
+best = max(_scored, key=lambda item: item[0])[1]
+""",
+            "test-best",
+        ),
+        _w(
+            "the lowest risk instead of the best improvement",
+            "answer-best",
+            """
+_scored = []
+for sessions, depth_mm, interval_days in itertools.product([3, 4], [0.5, 0.75, 1.0, 1.25], [28, 42]):
+    _plan = plan_course(START, sessions, interval_days, depth_mm, AREA)
+    if plan_passes(check_plan(_plan, patient, CLINIC_POLICY)):
+        _scored.append((-simulate(_plan, patient).summary.risk,
+                        {"sessions": sessions, "depth_mm": depth_mm, "interval_days": interval_days}))
+best = max(_scored, key=lambda item: item[0])[1]
+""",
+            "test-best",
+            hidden_only=True,
+        ),
+        _w(
+            "a caution treated as a failure",
+            "answer-best",
+            """
+_scored = []
+for sessions, depth_mm, interval_days in itertools.product([3, 4], [0.5, 0.75, 1.0, 1.25], [28, 42]):
+    _plan = plan_course(START, sessions, interval_days, depth_mm, AREA)
+    if max(f.severity for f in check_plan(_plan, patient, CLINIC_POLICY)) == "info":
+        _scored.append((simulate(_plan, patient).summary.improvement_6m,
+                        {"sessions": sessions, "depth_mm": depth_mm, "interval_days": interval_days}))
+best = max(_scored, key=lambda item: item[0])[1]
+""",
+            "test-best",
+            hidden_only=True,
+        ),
+    ],
     "05_claims": [
         # Question 1: spacing in weeks per seed claim
         _w(
@@ -437,19 +821,6 @@ seed_spacing = _rows.set_index("id")[["source", "value_low", "value_high"]].rena
             "answer-seed-spacing",
             """
 _rows = ledger[(ledger["topic"] == "spacing") & (ledger["source_kind"] == "seed")]
-seed_spacing = pd.DataFrame(
-    {"source": _rows["source"].to_numpy(), "low_weeks": (_rows["value_low"] / 7).to_numpy(),
-     "high_weeks": (_rows["value_high"] / 7).to_numpy()},
-    index=_rows["id"].to_numpy(),
-)
-""",
-            "test-seed-spacing",
-        ),
-        _w(
-            "literature and assumptions counted as seeds",
-            "answer-seed-spacing",
-            """
-_rows = ledger[ledger["topic"] == "spacing"].dropna(subset=["value_low", "value_high"])
 seed_spacing = pd.DataFrame(
     {"source": _rows["source"].to_numpy(), "low_weeks": (_rows["value_low"] / 7).to_numpy(),
      "high_weeks": (_rows["value_high"] / 7).to_numpy()},
@@ -479,18 +850,6 @@ seed_spacing = pd.DataFrame(
             "answer-against-s0",
             """
 against_s0 = sorted(claim("spacing.s0").conflicts_with)
-""",
-            "test-against-s0",
-        ),
-        _w(
-            "spacing.s0 counted against itself",
-            "answer-against-s0",
-            """
-from needling_sim.evidence import conflicts
-
-_pairs = conflicts("spacing")
-_rows = _pairs[(_pairs["claim"] == "spacing.s0") | (_pairs["other"] == "spacing.s0")]
-against_s0 = sorted(set(_rows["claim"]) | set(_rows["other"]))
 """,
             "test-against-s0",
         ),
@@ -581,6 +940,123 @@ _s1 = claim("spacing.s1")
 common_weeks = (_s1.value_low / 7, _s1.value_high / 7)
 """,
             "test-common-weeks",
+        ),
+    ],
+    "06_capstone": [
+        # Question 1: first day
+        _w(
+            "deferral read as 'today'",
+            "answer-first-day",
+            """
+first_day = case.screening_date
+""",
+            "test-first-day",
+        ),
+        _w(
+            "off by one: the last day of the wait",
+            "answer-first-day",
+            """
+first_day = screen(patient, on=case.screening_date).earliest_date - dt.timedelta(days=1)
+""",
+            "test-first-day",
+        ),
+        _w(
+            "washout window ignored: the first wait to end",
+            "answer-first-day",
+            """
+first_day = min(f.until for f in screen(patient, on=case.screening_date).findings if f.severity == "defer")
+""",
+            "test-first-day",
+        ),
+        # Question 2: the plan
+        _w(
+            "the other spacing policy (four weeks)",
+            "answer-plan",
+            """
+plan = recommend_plan(patient, case.concern, first_day, area=case.area, policy="four_weeks")
+""",
+            "test-plan",
+        ),
+        _w(
+            "the acne-scar trials' 1.5 mm, ignoring the area's limit",
+            "answer-plan",
+            """
+from needling_sim import plan_course
+
+plan = plan_course(first_day, 3, 42, 1.5, case.area)
+""",
+            "test-plan",
+        ),
+        _w(
+            "off by one in spacing: 41 days",
+            "answer-plan",
+            """
+from needling_sim import plan_course
+
+_depth = recommend_plan(patient, case.concern, first_day, area=case.area).depths_mm[0]
+plan = plan_course(first_day, 3, 41, _depth, case.area)
+""",
+            "test-plan",
+        ),
+        # Question 3: aftercare
+        _w(
+            "off by one: the first free day",
+            "answer-aftercare",
+            """
+_timeline = healing_timeline(plan, patient)
+_session_1 = _timeline[_timeline["session"] == 1]
+last_rule_day = {rule: _session_1.loc[_session_1[rule], "date"].max() + dt.timedelta(days=1)
+                 for rule in ("no_sun", "no_actives", "no_exercise", "no_touching", "ointment")}
+""",
+            "test-aftercare",
+        ),
+        _w(
+            "the whole course instead of session 1",
+            "answer-aftercare",
+            """
+_timeline = healing_timeline(plan, patient)
+last_rule_day = {rule: _timeline.loc[_timeline[rule], "date"].max()
+                 for rule in ("no_sun", "no_actives", "no_exercise", "no_touching", "ointment")}
+""",
+            "test-aftercare",
+        ),
+        _w(
+            "redness ignored: the rules' own day counts only",
+            "answer-aftercare",
+            """
+from needling_sim.healing import RESTRICTIONS
+
+last_rule_day = {name: plan.start + dt.timedelta(days=r.last_day) for name, r in RESTRICTIONS.items()}
+""",
+            "test-aftercare",
+            hidden_only=True,
+        ),
+        # Question 4: review date
+        _w(
+            "six months after the first session",
+            "answer-review",
+            """
+review_date = plan.start + dt.timedelta(days=182)
+""",
+            "test-review",
+            hidden_only=True,
+        ),
+        _w(
+            "the early-results milestone",
+            "answer-review",
+            """
+review_date = next(m.date for m in milestones(plan, patient) if m.name == "early results may show")
+""",
+            "test-review",
+        ),
+        _w(
+            "twelve months after the course",
+            "answer-review",
+            """
+review_date = next(m.date for m in milestones(plan, patient) if m.name == "collagen may still be forming")
+""",
+            "test-review",
+            hidden_only=True,
         ),
     ],
 }

@@ -11,8 +11,10 @@ from __future__ import annotations
 import copy
 import csv
 import filecmp
+import fnmatch
 import html
 import importlib.util
+import re
 import sys
 import time
 from pathlib import Path
@@ -31,10 +33,13 @@ if not hasattr(h, "BANK"):
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader")]
 
 ROOT = h.ROOT
-TEST_TIMEOUT_S = 20  # per-cell limit while testing; the repository's config uses a longer one
+TEST_TIMEOUT_S = 15  # per-cell limit while testing; the repository's config uses a longer one
 PRESENT = tuple(a for a in h.ASSIGNMENTS if (ROOT / "solutions" / a).is_dir())
 SOLUTION, BLANK, REGRADE = "solution-student", "blank-student", "regrade-student"
 HOSTILE_ASSIGNMENT = "05_claims"
+CAPSTONE = "06_capstone"
+COPYCAT, IMPOSTOR = "copycat-student", "impostor-student"
+FEEDBACK_STUDENTS = "wrong-*-01"  # a glob nbgrader matches against student folders
 
 
 class Course:
@@ -90,54 +95,57 @@ class Course:
         }
 
 
-def _hostile(
-    release: nbformat.NotebookNode, solution: dict[str, str]
-) -> dict[str, tuple[nbformat.NotebookNode, set]]:
-    """Hostile notebooks for 05_claims: student -> (notebook, cells expected to lose points)."""
+HOSTILE_A, HOSTILE_B = "hostile-a", "hostile-b"
+
+
+def _cell_index(nb, grade_id):
+    return next(i for i, c in enumerate(nb.cells) if h.nbgrader_meta(c).get("grade_id") == grade_id)
+
+
+def _hostile(release: nbformat.NotebookNode, solution: dict[str, str]) -> dict[str, tuple]:
+    """Two hostile 05_claims notebooks: student -> (notebook, cells expected to lose points).
+
+    Each misbehaviour hits a different graded cell, so one kernel run grades several of them.
+    ``hostile-a``: tracebacks switched off, an infinite loop, a deleted test cell, megabytes of output.
+    ``hostile-b``: an edited test cell (source, points, lock), a cell that raises, every graded
+    cell duplicated with an emptied copy first.
+    """
     wrong = {w.label: w for w in h.BANK[HOSTILE_ASSIGNMENT]}
-    out = {}
-
-    def cell_index(nb, grade_id):
-        return next(i for i, c in enumerate(nb.cells) if h.nbgrader_meta(c).get("grade_id") == grade_id)
-
-    out["hostile-loop"] = (
-        h.fill(release, {**solution, "answer-against-s0": "while True:\n    pass"}),
-        {"test-against-s0"},
+    big = '\nprint("x" * 30_000_000)\nprint("\\n".join(map(str, range(300_000))))'
+    nb = h.fill(
+        release,
+        {
+            **solution,
+            "answer-seed-spacing": wrong["weeks read as days: no conversion"].source,
+            "answer-against-s0": "while True:\n    pass",
+            "answer-seed-ranges": wrong["min and max swapped"].source,
+            "answer-common-weeks": solution["answer-common-weeks"] + big,
+        },
     )
-    out["hostile-raise"] = (
-        h.fill(
-            release,
-            {
-                **solution,
-                "answer-seed-ranges": 'raise RuntimeError("I give up")\n' + solution["answer-seed-ranges"],
-            },
+    del nb.cells[_cell_index(nb, "test-seed-spacing")]
+    nb.cells.insert(
+        _cell_index(nb, "setup") + 1,
+        nbformat.v4.new_code_cell(
+            "ip = get_ipython()\nip.showtraceback = lambda *args, **kwargs: None\n"
+            "ip._showtraceback = lambda *args, **kwargs: None",
+            id="no-tracebacks",
         ),
-        {"test-seed-ranges"},
     )
+    out = {HOSTILE_A: (nb, {"test-seed-spacing", "test-against-s0", "test-seed-ranges"})}
 
     nb = h.fill(
         release,
         {
             **solution,
             "answer-against-s0": wrong["one direction only: spacing.s0's own conflicts_with"].source,
+            "answer-seed-ranges": 'raise RuntimeError("I give up")\n' + solution["answer-seed-ranges"],
+            "answer-common-weeks": wrong["the union instead of the overlap"].source,
         },
     )
-    test = nb.cells[cell_index(nb, "test-against-s0")]
+    test = nb.cells[_cell_index(nb, "test-against-s0")]
     test.source = "# I checked this myself\npass"
     test.metadata["nbgrader"]["points"] = 100
     test.metadata["nbgrader"]["locked"] = False
-    out["hostile-edit-test"] = (nb, {"test-against-s0"})
-
-    nb = h.fill(
-        release, {**solution, "answer-seed-spacing": wrong["weeks read as days: no conversion"].source}
-    )
-    del nb.cells[cell_index(nb, "test-seed-spacing")]
-    out["hostile-delete-test"] = (nb, {"test-seed-spacing"})
-
-    # Every graded or locked cell duplicated, with an emptied copy placed first; one wrong answer.
-    nb = h.fill(
-        release, {**solution, "answer-common-weeks": wrong["the union instead of the overlap"].source}
-    )
     cells = []
     for i, cell in enumerate(nb.cells):
         if h.nbgrader_meta(cell):
@@ -148,30 +156,7 @@ def _hostile(
             cells.append(twin)
         cells.append(cell)
     nb.cells = cells
-    out["hostile-duplicates"] = (nb, {"test-common-weeks"})
-
-    nb = h.fill(release, {**solution, "answer-seed-ranges": wrong["min and max swapped"].source})
-    nb.cells.insert(
-        cell_index(nb, "setup") + 1,
-        nbformat.v4.new_code_cell(
-            "ip = get_ipython()\nip.showtraceback = lambda *args, **kwargs: None\n"
-            "ip._showtraceback = lambda *args, **kwargs: None",
-            id="no-tracebacks",
-        ),
-    )
-    out["hostile-showtraceback"] = (nb, {"test-seed-ranges"})
-
-    out["hostile-big-output"] = (
-        h.fill(
-            release,
-            {
-                **solution,
-                "answer-common-weeks": solution["answer-common-weeks"]
-                + '\nprint("x" * 30_000_000)\nprint("\\n".join(map(str, range(300_000))))',
-            },
-        ),
-        set(),
-    )
+    out[HOSTILE_B] = (nb, {"test-against-s0", "test-seed-ranges", "test-common-weeks"})
     return out
 
 
@@ -200,6 +185,15 @@ def course(tmp_path_factory) -> Course:
             # First submission with a mistake; the re-grade test submits a corrected one.
             first = h.BANK[assignment][0]
             h.submit(c.root, REGRADE, assignment, h.fill(release, {**solution, first.cell: first.source}))
+        if assignment == CAPSTONE:
+            # Values copied from the solution student's case; and honest work under someone else's id.
+            h.submit(c.root, COPYCAT, assignment, h.fill(release, h.capstone_answers_copied_from(SOLUTION)))
+            h.submit(
+                c.root,
+                IMPOSTOR,
+                assignment,
+                h.fill(release, {**solution, "trainee-id": f"TRAINEE_ID = {SOLUTION!r}"}),
+            )
 
     t0 = time.perf_counter()
     proc = h.run_nbgrader(
@@ -210,7 +204,10 @@ def course(tmp_path_factory) -> Course:
     assert proc.returncode == 0, c.autograde_log[-5000:]
 
     t0 = time.perf_counter()
-    h.run_nbgrader(c.root, "generate_feedback", "*", "--force", env=c.env)
+    # Feedback for one packed wrong-answer submission per assignment and the solution's chart:
+    # enough to check the messages, and much faster than every student's.
+    h.run_nbgrader(c.root, "generate_feedback", "*", "--student", FEEDBACK_STUDENTS, "--force", env=c.env)
+    h.run_nbgrader(c.root, "generate_feedback", "03_healing", "--student", SOLUTION, "--force", env=c.env)
     h.run_nbgrader(c.root, "export", env=c.env)
     c.timings["feedback+export"] = time.perf_counter() - t0
     print(f"nbgrader timings (s): { {k: round(v, 1) for k, v in c.timings.items()} }")
@@ -353,21 +350,10 @@ def test_failure_messages_teach_and_hidden_tests_catch_what_visible_ones_miss(co
             assert not evalue.startswith(h.HIDDEN_TAG), f"{wrong.label}: a visible check should catch it"
 
 
-# --- hostile submissions --------------------------------------------------------------------------
+# --- hostile submissions -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "student",
-    [
-        "hostile-loop",
-        "hostile-raise",
-        "hostile-edit-test",
-        "hostile-delete-test",
-        "hostile-duplicates",
-        "hostile-showtraceback",
-        "hostile-big-output",
-    ],
-)
+@pytest.mark.parametrize("student", [HOSTILE_A, HOSTILE_B])
 def test_hostile_submissions_are_graded_on_their_own(course, student):
     assert course.lost(student, HOSTILE_ASSIGNMENT) == set(course.hostile[student])
     grades = course.grades()
@@ -378,47 +364,72 @@ def test_hostile_submissions_are_graded_on_their_own(course, student):
 
 
 def test_an_infinite_loop_times_out_and_the_rest_is_graded(course):
-    nb = course.autograded("hostile-loop", HOSTILE_ASSIGNMENT)
-    cell = next(c for c in nb.cells if h.nbgrader_meta(c).get("grade_id") == "answer-against-s0")
-    assert any(o.output_type == "error" for o in cell.outputs)
-    assert "Timeout" in course.autograde_log or "timed out" in course.autograde_log.lower()
+    nb = course.autograded(HOSTILE_A, HOSTILE_ASSIGNMENT)
+    cell = nb.cells[_cell_index(nb, "answer-against-s0")]
+    assert [o.ename for o in cell.outputs if o.output_type == "error"], "the loop should end in an error"
+    assert "test-common-weeks" not in course.lost(HOSTILE_A, HOSTILE_ASSIGNMENT), "later cells still ran"
 
 
 def test_an_edited_or_deleted_test_cell_is_restored_and_run(course):
-    for student, grade_id in (
-        ("hostile-edit-test", "test-against-s0"),
-        ("hostile-delete-test", "test-seed-spacing"),
-    ):
+    for student, grade_id in ((HOSTILE_B, "test-against-s0"), (HOSTILE_A, "test-seed-spacing")):
         nb = course.autograded(student, HOSTILE_ASSIGNMENT)
-        cell = next(c for c in nb.cells if h.nbgrader_meta(c).get("grade_id") == grade_id)
-        assert "I checked this myself" not in cell.source and "assert" in cell.source
+        cell = nb.cells[_cell_index(nb, grade_id)]
+        assert "I checked this myself" not in cell.source and "assert" in cell.source, student
         ename, evalue = _error_text(nb, grade_id)
-        assert ename == "AssertionError", (student, evalue)
+        assert ename == "AssertionError" and evalue, (student, evalue)
+
+
+def test_a_cell_that_raises_only_costs_its_own_question(course):
+    nb = course.autograded(HOSTILE_B, HOSTILE_ASSIGNMENT)
+    cell = nb.cells[_cell_index(nb, "answer-seed-ranges")]
+    assert any(o.output_type == "error" and o.ename == "RuntimeError" for o in cell.outputs)
+    assert "test-seed-spacing" not in course.lost(HOSTILE_B, HOSTILE_ASSIGNMENT)
+
+
+def test_duplicated_cells_are_graded_once(course):
+    nb = course.autograded(HOSTILE_B, HOSTILE_ASSIGNMENT)
+    graded = [h.nbgrader_meta(c)["grade_id"] for c in nb.cells if h.nbgrader_meta(c).get("grade")]
+    assert sorted(graded) == sorted(h.grade_cells(HOSTILE_ASSIGNMENT))
 
 
 def test_replacing_showtraceback_does_not_hide_a_failure(course):
-    nb = course.autograded("hostile-showtraceback", HOSTILE_ASSIGNMENT)
-    ename, _ = _error_text(nb, "test-seed-ranges")
-    assert ename
+    nb = course.autograded(HOSTILE_A, HOSTILE_ASSIGNMENT)
+    ename, evalue = _error_text(nb, "test-seed-ranges")
+    assert ename == "AssertionError" and "001_f417b9583cb5b54d.txt" in evalue
 
 
 def test_megabytes_of_output_are_cut(course):
-    path = (
-        course.root
-        / "autograded"
-        / "hostile-big-output"
-        / HOSTILE_ASSIGNMENT
-        / h.notebook_name(HOSTILE_ASSIGNMENT)
-    )
+    name = h.notebook_name(HOSTILE_ASSIGNMENT)
+    path = course.root / "autograded" / HOSTILE_A / HOSTILE_ASSIGNMENT / name
     assert path.stat().st_size < 1_000_000, f"{path.stat().st_size} bytes"
     assert "output truncated by the grader" in path.read_text()
 
 
 def test_hostile_students_do_not_change_anyone_elses_grades(course):
+    auto = {cid for cid, (_, is_auto) in h.grade_cells(HOSTILE_ASSIGNMENT).items() if is_auto}
     assert course.lost(SOLUTION, HOSTILE_ASSIGNMENT) == set()
-    assert course.lost(BLANK, HOSTILE_ASSIGNMENT) == set(
-        cid for cid, (_, auto) in h.grade_cells(HOSTILE_ASSIGNMENT).items() if auto
-    )
+    assert course.lost(BLANK, HOSTILE_ASSIGNMENT) == auto
+    for sub in course.submissions:
+        if sub.assignment == HOSTILE_ASSIGNMENT:
+            assert course.lost(sub.student, HOSTILE_ASSIGNMENT) == set(sub.loses)
+
+
+# --- the capstone's personal cases ----------------------------------------------------------------
+
+
+def test_capstone_answers_copied_from_another_case_fail(course):
+    auto = {cid for cid, (_, is_auto) in h.grade_cells(CAPSTONE).items() if is_auto}
+    assert course.lost(COPYCAT, CAPSTONE) == auto
+
+
+def test_capstone_grades_the_submitters_own_case_whatever_id_was_typed(course):
+    from needling_sim.cases import virtual_case
+
+    assert course.lost(IMPOSTOR, CAPSTONE) == set()
+    nb = course.autograded(IMPOSTOR, CAPSTONE)
+    printed = "".join(o.get("text", "") for c in nb.cells if c.get("id") == "case" for o in c.outputs)
+    assert f"for trainee {IMPOSTOR!r}" in printed and virtual_case(IMPOSTOR).case_id in printed
+    assert virtual_case(IMPOSTOR) != virtual_case(SOLUTION)
 
 
 # --- feedback, export, re-grading -----------------------------------------------------------------
@@ -427,6 +438,9 @@ def test_hostile_students_do_not_change_anyone_elses_grades(course):
 def test_feedback_html_shows_the_failure_messages(course):
     checked = 0
     for sub in course.submissions:
+        if not fnmatch.fnmatch(sub.student, FEEDBACK_STUDENTS):
+            assert not (course.root / "feedback" / sub.student).exists()
+            continue
         page = course.root / "feedback" / sub.student / sub.assignment / f"{sub.assignment}.html"
         assert page.is_file(), page
         text = html.unescape(page.read_text())
@@ -437,6 +451,15 @@ def test_feedback_html_shows_the_failure_messages(course):
             assert first_words in text, f"{sub.student}: feedback lacks {first_words!r}"
             checked += 1
     assert checked >= 3 * len(PRESENT)
+
+
+def test_feedback_shows_the_healing_chart(course):
+    page = course.root / "feedback" / SOLUTION / "03_healing" / "03_healing.html"
+    text = page.read_text()
+    assert "plotly-graph-div" in text and "Redness (0 to 1)" in text
+    # plotly.js is embedded in the page (the "notebook" renderer), not loaded from a CDN.
+    assert "plotly.js v" in text
+    assert not re.search(r'<script[^>]*src="[^"]*plotly', text), "the figure must not need the network"
 
 
 def test_export_writes_a_row_per_student_and_assignment(course):
