@@ -60,13 +60,18 @@ def find_chromium() -> str | None:
     return shutil.which("chromium")
 
 
+def browser_required() -> bool:
+    """Whether a missing browser is a failure: ``REQUIRE_BROWSER=1`` (set by .ci/run) or ``CI=true``."""
+    return os.environ.get("REQUIRE_BROWSER") == "1" or os.environ.get("CI", "").lower() == "true"
+
+
 def chromium_or_skip() -> str:
-    """Chromium's path; without it skip, or fail when ``REQUIRE_BROWSER=1`` (CI) says they must run."""
+    """Chromium's path; without it skip, or fail where :func:`browser_required` says they must run."""
     path = find_chromium()
     if path:
         return path
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{ENABLE_HINT} (REQUIRE_BROWSER=1: here a skip counts as a failure)")
+    if browser_required():
+        pytest.fail(f"{ENABLE_HINT} (REQUIRE_BROWSER=1 or CI=true: here a skip counts as a failure)")
     pytest.skip(ENABLE_HINT)
 
 

@@ -7,7 +7,7 @@ running cells or saving never touches the repository), and one Voila for the pla
 Servers stop when their fixture ends, also after a failure, and the port must be closed then.
 
 Without Chromium these tests skip with one line saying how to enable them; with
-``REQUIRE_BROWSER=1`` (as ``.ci/run`` sets) a missing Chromium fails instead. Screenshots go to
+``REQUIRE_BROWSER=1`` (as ``.ci/run`` sets) or ``CI=true`` a missing Chromium fails instead. Screenshots go to
 ``artifacts/browser/`` (git-ignored).
 """
 
@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import importlib.util
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -33,8 +32,8 @@ if not hasattr(bs, "ROOT"):
 
 
 # Without Chromium: one skip line for the whole module, unless CI requires the browser tests
-# (REQUIRE_BROWSER=1), where the `chromium` fixture turns the missing browser into failures.
-if bs.find_chromium() is None and os.environ.get("REQUIRE_BROWSER") != "1":
+# (REQUIRE_BROWSER=1 or CI=true), where the `chromium` fixture turns it into failures.
+if bs.find_chromium() is None and not bs.browser_required():
     pytest.skip(bs.ENABLE_HINT, allow_module_level=True)
 
 ROOT = bs.ROOT
