@@ -40,7 +40,7 @@ course: $(STAMP)
 		--LabApp.default_url=/lab/tree/00_welcome.ipynb
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadfile --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile --cov=needling_sim --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
 
 voila: $(STAMP)
 	$(VENV)/bin/voila --no-browser --Voila.ip=$(JUPYTER_HOST) apps/planner.ipynb
