@@ -253,6 +253,7 @@ def capstone_answers_copied_from(friend: str) -> dict[str, str]:
         + ", ".join(f"{r!r}: {date(d)}" for r, d in last.items())
         + "}",
         "answer-review": f"review_date = {date(review)}",
+        "rationale-consent": "We waited because of the two waiting periods in my friend's notes.",
     }
 
 

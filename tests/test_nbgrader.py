@@ -14,7 +14,9 @@ import filecmp
 import fnmatch
 import html
 import importlib.util
+import json
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -219,6 +221,10 @@ def course(tmp_path_factory) -> Course:
 
 def test_all_six_assignments_exist_with_10_to_25_points():
     assert PRESENT == h.ASSIGNMENTS
+    folders = {p.name for p in (ROOT / "solutions").iterdir() if p.is_dir()}
+    assert folders == set(h.ASSIGNMENTS), "solutions/ holds exactly the six assignments"
+    released = {p.name for p in (ROOT / "exercises").iterdir() if p.is_dir()}
+    assert released == folders, "exercises/ mirrors solutions/"
     for assignment in PRESENT:
         cells = h.grade_cells(assignment)
         total = sum(points for points, _ in cells.values())
@@ -264,7 +270,7 @@ def test_committed_exercises_match_a_fresh_generate_assignment(course, assignmen
     fresh, committed = course.root / "exercises" / assignment, ROOT / "exercises" / assignment
     assert committed.is_dir(), f"exercises/{assignment} is missing: run nbgrader generate_assignment"
     fresh_files = sorted(p.name for p in fresh.iterdir())
-    assert sorted(p.name for p in committed.iterdir()) == fresh_files
+    assert sorted(p.name for p in committed.iterdir() if not p.name.startswith(".")) == fresh_files
     for name in fresh_files:
         if name.endswith(".ipynb"):
             a, b = h.read_nb(fresh / name), h.read_nb(committed / name)
@@ -430,6 +436,33 @@ def test_capstone_grades_the_submitters_own_case_whatever_id_was_typed(course):
     printed = "".join(o.get("text", "") for c in nb.cells if c.get("id") == "case" for o in c.outputs)
     assert f"for trainee {IMPOSTOR!r}" in printed and virtual_case(IMPOSTOR).case_id in printed
     assert virtual_case(IMPOSTOR) != virtual_case(SOLUTION)
+
+
+def test_a_trainee_validating_the_capstone_at_home_uses_the_typed_id(course, tmp_path):
+    """Outside nbgrader's folders the typed id picks the case: copied answers pass the visible
+    checks there (nbgrader's Validator, as the Validate button runs it), and fail when graded."""
+    release = course.release(CAPSTONE)
+    own = tmp_path / "home" / "ana" / CAPSTONE
+    copied = tmp_path / "home" / "cleo" / CAPSTONE
+    for folder, answers in (
+        (own, {**h.solution_sources(CAPSTONE), "trainee-id": 'TRAINEE_ID = "ana"'}),
+        (copied, h.capstone_answers_copied_from(SOLUTION)),
+    ):
+        folder.mkdir(parents=True)
+        nbformat.write(h.fill(release, answers), folder / h.notebook_name(CAPSTONE))
+    script = (
+        "import json, sys\nfrom nbgrader.validator import Validator\n"
+        "print(json.dumps({p: Validator().validate(p) for p in sys.argv[1:]}))"
+    )
+    paths = [str(f / h.notebook_name(CAPSTONE)) for f in (own, copied)]
+    proc = subprocess.run(
+        [sys.executable, "-c", script, *paths], env=course.env, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert results[paths[0]] == {}, results[paths[0]]
+    assert results[paths[1]] == {}, "locally, values copied from the friend's case pass the visible checks"
+    assert course.lost(COPYCAT, CAPSTONE), "... and fail when graded"
 
 
 # --- feedback, export, re-grading -----------------------------------------------------------------
