@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .evidence import claim, require_claims
+from .validation import check_choice
 
 __all__ = ["AREAS", "Area", "AreaInfo", "area_info", "parse_area"]
 
@@ -195,13 +196,7 @@ def parse_area(area: object, name: str = "area") -> Area:
     ...
     ValueError: area='knee' is not a known area; allowed: forehead, cheek, periorbital, perioral, ...
     """
-    if not isinstance(area, str):
-        raise TypeError(f"{name} must be an area name (str), got {type(area).__name__} {area!r}")
-    try:
-        return Area(area)
-    except ValueError:
-        allowed = ", ".join(a.value for a in Area)
-        raise ValueError(f"{name}={area!r} is not a known area; allowed: {allowed}") from None
+    return check_choice(name, area, Area, noun="area")
 
 
 def area_info(area: str | Area) -> AreaInfo:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -34,6 +33,7 @@ from .evidence import claim, require_claims
 from .findings import Finding, Severity, most_severe
 from .patient import Concern, Fitzpatrick, Patient
 from .screening import IsotretinoinPolicy, screen
+from .validation import check_choice, check_instance, check_int, check_real
 
 __all__ = [
     "CONCERN_DEFAULTS",
@@ -121,35 +121,8 @@ _PASS_CLAIM = require_claims("policy.plan_passes")
 # --------------------------------------------------------------------------- validation
 
 
-def _check_int(name: str, value: object, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r}")
-    value = int(value)
-    if value < low or (high is not None and value > high):
-        allowed = f"{low} to {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{name}={value} is not allowed; allowed: {allowed}")
-    return value
-
-
 def _check_depth(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number of millimetres, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or not 0 < value <= MAX_DEPTH_MM:
-        raise ValueError(
-            f"{name}={value!r} mm is not allowed; allowed: above 0 and at most {MAX_DEPTH_MM} mm"
-        )
-    return value
-
-
-def _parse_policy(policy: object) -> SpacingPolicy:
-    if not isinstance(policy, str):
-        raise TypeError(f"policy must be a spacing policy name (str), got {type(policy).__name__} {policy!r}")
-    try:
-        return SpacingPolicy(policy)
-    except ValueError:
-        allowed = ", ".join(p.value for p in SpacingPolicy)
-        raise ValueError(f"policy={policy!r} is not a spacing policy; allowed: {allowed}") from None
+    return check_real(name, value, 0, MAX_DEPTH_MM, low_open=True, unit="mm")
 
 
 # --------------------------------------------------------------------------- plans
@@ -180,7 +153,7 @@ class Session:
     area: Area
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "number", _check_int("number", self.number, 1, MAX_SESSIONS))
+        object.__setattr__(self, "number", check_int("number", self.number, 1, MAX_SESSIONS))
         check_date("date", self.date)
         object.__setattr__(self, "depth_mm", _check_depth("depth_mm", self.depth_mm))
         object.__setattr__(self, "area", parse_area(self.area))
@@ -346,16 +319,16 @@ def plan_course(
     ValueError: interval_days=0 is not allowed; allowed: at least 1
     """
     check_date("start", start)
-    n = _check_int("sessions", sessions, 1, MAX_SESSIONS)
+    n = check_int("sessions", sessions, 1, MAX_SESSIONS)
     if isinstance(interval_days, (list, tuple)):
         if len(interval_days) != n - 1:
             raise ValueError(
                 f"interval_days has {len(interval_days)} values; a plan of {n} sessions needs "
                 f"one number or {n - 1} values (one per gap)"
             )
-        gaps = [_check_int(f"interval_days[{i}]", v, 1) for i, v in enumerate(interval_days)]
+        gaps = [check_int(f"interval_days[{i}]", v, 1) for i, v in enumerate(interval_days)]
     else:
-        gaps = [_check_int("interval_days", interval_days, 1)] * (n - 1)
+        gaps = [check_int("interval_days", interval_days, 1)] * (n - 1)
     if isinstance(depth_mm, (list, tuple)):
         if len(depth_mm) != n:
             raise ValueError(
@@ -470,11 +443,9 @@ def check_plan(
     >>> plan_passes(check_plan(weekly, healthy))
     False
     """
-    if not isinstance(plan, CoursePlan):
-        raise TypeError(f"plan must be a CoursePlan (see plan_course), got {type(plan).__name__}")
-    if not isinstance(patient, Patient):
-        raise TypeError(f"patient must be a needling_sim.Patient, got {type(patient).__name__}")
-    pol = _parse_policy(policy)
+    check_instance("plan", plan, CoursePlan, "a CoursePlan (see plan_course)")
+    check_instance("patient", patient, Patient, "a needling_sim.Patient")
+    pol = check_choice("policy", policy, SpacingPolicy, noun="spacing policy")
     out = _Collector()
 
     # (1) The patient's own screening on each session date.
@@ -669,16 +640,6 @@ _FITZ_SRC = require_claims("policy.fitzpatrick_depth_assumed", "skin.pih_lit")
 _MAX_RESCHEDULES = 10
 
 
-def _parse_concern(concern: object) -> Concern:
-    if not isinstance(concern, str):
-        raise TypeError(f"concern must be a concern name (str), got {type(concern).__name__} {concern!r}")
-    try:
-        return Concern(concern)
-    except ValueError:
-        allowed = ", ".join(c.value for c in Concern)
-        raise ValueError(f"concern={concern!r} is not a known concern; allowed: {allowed}") from None
-
-
 def recommend_plan(
     patient: Patient,
     concern: str | Concern,
@@ -731,12 +692,11 @@ def recommend_plan(
     ...
     ValueError: no plan can be recommended from 2026-03-02: pregnancy defers treatment with no known end ...
     """
-    if not isinstance(patient, Patient):
-        raise TypeError(f"patient must be a needling_sim.Patient, got {type(patient).__name__}")
-    what = _parse_concern(concern)
+    check_instance("patient", patient, Patient, "a needling_sim.Patient")
+    what = check_choice("concern", concern, Concern, noun="concern")
     check_date("start", start)
     where = parse_area(area)
-    pol = _parse_policy(policy)
+    pol = check_choice("policy", policy, SpacingPolicy, noun="spacing policy")
 
     default = CONCERN_DEFAULTS[what]
     info = area_info(where)

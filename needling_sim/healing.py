@@ -28,6 +28,7 @@ from .course import CoursePlan
 from .evidence import claim, conflicts_of, require_claims
 from .outcome import ModelParams, simulate
 from .patient import Patient
+from .validation import check_instance, check_int
 
 __all__ = [
     "PHASES",
@@ -148,9 +149,7 @@ _REDNESS_SOURCES = require_claims("model.redness_threshold", "redness.depth", "r
 
 
 def _check_plan(plan: object) -> CoursePlan:
-    if not isinstance(plan, CoursePlan):
-        raise TypeError(f"plan must be a CoursePlan (see plan_course), got {type(plan).__name__}")
-    return plan
+    return check_instance("plan", plan, CoursePlan, "a CoursePlan (see plan_course)")
 
 
 def _phase_names(days_since: np.ndarray) -> np.ndarray:
@@ -208,11 +207,8 @@ def healing_timeline(
     True
     """
     plan = _check_plan(plan)
-    if isinstance(days_after_last, bool) or not isinstance(days_after_last, numbers.Integral):
-        raise TypeError(f"days_after_last must be a whole number, got {type(days_after_last).__name__}")
-    if days_after_last < 365:
-        raise ValueError(f"days_after_last={days_after_last} is not allowed; allowed: at least 365")
-    return _timeline(plan, patient, int(days_after_last), params)[0]
+    days_after_last = check_int("days_after_last", days_after_last, 365)
+    return _timeline(plan, patient, days_after_last, params)[0]
 
 
 def _timeline(plan, patient, days_after_last, params) -> tuple[pd.DataFrame, pd.DataFrame]:

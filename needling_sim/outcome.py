@@ -47,7 +47,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import ClassVar
@@ -58,6 +57,7 @@ import pandas as pd
 from .course import CoursePlan
 from .evidence import require_claims
 from .patient import Fitzpatrick, Patient
+from .validation import check_instance, check_int, check_real
 
 __all__ = [
     "COHORT_METRICS",
@@ -173,22 +173,13 @@ class ModelParams:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                raise TypeError(f"{f.name} must be a number, got {type(value).__name__} {value!r}")
-            value = float(value)
-            object.__setattr__(self, f.name, value)
-            if (
-                f.name in self._FRACTIONS
-                or f.name.startswith("sigma_")
-                or f.name == "reinjury_inflammation_boost"
-            ):
-                ok, allowed = math.isfinite(value) and value >= 0, "a finite number of at least 0"
-                if f.name in self._FRACTIONS:
-                    ok, allowed = ok and value <= 1, "0 to 1"
+            if f.name in self._FRACTIONS:
+                value = check_real(f.name, value, 0, 1)
+            elif f.name.startswith("sigma_") or f.name == "reinjury_inflammation_boost":
+                value = check_real(f.name, value, 0)
             else:
-                ok, allowed = math.isfinite(value) and value > 0, "a finite number above 0"
-            if not ok:
-                raise ValueError(f"{f.name}={value!r} is not allowed; allowed: {allowed}")
+                value = check_real(f.name, value, 0, low_open=True)
+            object.__setattr__(self, f.name, value)
         if self.fragile_full_days >= self.fragile_end_days:
             raise ValueError(
                 f"fragile_full_days={self.fragile_full_days} must be below "
@@ -435,38 +426,25 @@ def _run_kernel(
 
 
 def _check_plan(plan: object) -> CoursePlan:
-    if not isinstance(plan, CoursePlan):
-        raise TypeError(f"plan must be a CoursePlan (see plan_course), got {type(plan).__name__}")
-    return plan
+    return check_instance("plan", plan, CoursePlan, "a CoursePlan (see plan_course)")
 
 
 def _check_patient(patient: object) -> Patient:
     if patient is None:
         return REFERENCE_PATIENT
-    if not isinstance(patient, Patient):
-        raise TypeError(f"patient must be a needling_sim.Patient or None, got {type(patient).__name__}")
-    return patient
+    return check_instance("patient", patient, Patient, "a needling_sim.Patient or None")
 
 
 def _check_days(days: object, plan: CoursePlan) -> int:
-    if isinstance(days, bool) or not isinstance(days, numbers.Integral):
-        raise TypeError(f"days must be a whole number, got {type(days).__name__} {days!r}")
-    days = int(days)
     low = max(_MIN_DAYS, plan.session_days[-1] + 1)
-    if not low <= days <= _MAX_DAYS:
-        raise ValueError(
-            f"days={days} is not allowed; allowed: {low} to {_MAX_DAYS} (at least 12 months after the "
-            "first session and past the last session)"
-        )
-    return days
+    why = "at least 12 months after the first session and past the last session"
+    return check_int("days", days, low, _MAX_DAYS, note=why)
 
 
 def _check_params(params: object) -> ModelParams:
     if params is None:
         return ModelParams()
-    if not isinstance(params, ModelParams):
-        raise TypeError(f"params must be a ModelParams or None, got {type(params).__name__}")
-    return params
+    return check_instance("params", params, ModelParams, "a ModelParams or None")
 
 
 # --------------------------------------------------------------------------- one patient
@@ -810,18 +788,11 @@ def simulate_cohort(
     """
     plan = _check_plan(plan)
     patient = _check_patient(patient)
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"n must be a whole number of patients, got {type(n).__name__} {n!r}")
-    if not 1 <= n <= _MAX_COHORT:
-        raise ValueError(f"n={n} is not allowed; allowed: 1 to {_MAX_COHORT} patients")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be a whole number, got {type(seed).__name__} {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed={seed} is not allowed; allowed: 0 or more")
+    n = check_int("n", n, 1, _MAX_COHORT, unit="patients")
+    seed = check_int("seed", seed, 0)
     if not isinstance(median_patient, bool):
         raise TypeError(f"median_patient must be True or False, got {type(median_patient).__name__}")
     variables = _check_variables(variables)
-    n, seed = int(n), int(seed)
     days = _check_days(days, plan)
     p = _check_params(params)
     sched = _schedule(plan, p)

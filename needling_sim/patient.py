@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from enum import IntEnum, StrEnum
+
+from .dates import check_date
+from .validation import check_choice, check_int
 
 __all__ = ["AGE_RANGE_YEARS", "Concern", "Fitzpatrick", "Patient"]
 
@@ -63,12 +65,6 @@ _DATE_FIELDS = (
 )
 
 
-def _check_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r}")
-    return int(value)
-
-
 def _check_bool(name: str, value: object) -> bool:
     # numpy.bool_ is not a subclass of bool; accept it by its exact values only.
     if isinstance(value, bool):
@@ -76,16 +72,6 @@ def _check_bool(name: str, value: object) -> bool:
     if type(value).__name__ == "bool_" and value in (True, False):
         return bool(value)
     raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
-
-
-def _check_date(name: str, value: object) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise TypeError(
-            f"{name} must be a datetime.date (not a datetime) or None, got {type(value).__name__} {value!r}"
-        )
-    return value
 
 
 @dataclass(frozen=True)
@@ -144,13 +130,13 @@ class Patient:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        age = _check_int("age", self.age)
+        age = check_int("age", self.age)
         lo, hi = AGE_RANGE_YEARS
         if not lo <= age <= hi:
             raise ValueError(f"age={age} is outside the accepted range {lo} to {hi} years")
         set_(self, "age", age)
 
-        fitz = _check_int("fitzpatrick", self.fitzpatrick)
+        fitz = check_int("fitzpatrick", self.fitzpatrick)
         if not 1 <= fitz <= 6:
             raise ValueError(f"fitzpatrick={fitz} is not a skin type; allowed: 1 to 6")
         set_(self, "fitzpatrick", Fitzpatrick(fitz))
@@ -161,14 +147,8 @@ class Patient:
                 f"concerns must be a list of concern names, got {type(concerns).__name__} {concerns!r}"
             )
         parsed = []
-        for c in concerns:
-            if not isinstance(c, str):
-                raise TypeError(f"concerns must hold strings, got {type(c).__name__} {c!r}")
-            try:
-                concern = Concern(c)
-            except ValueError:
-                allowed = ", ".join(x.value for x in Concern)
-                raise ValueError(f"concerns: {c!r} is not a known concern; allowed: {allowed}") from None
+        for i, c in enumerate(concerns):
+            concern = check_choice(f"concerns[{i}]", c, Concern, noun="concern")
             if concern not in parsed:
                 parsed.append(concern)
         # Keep a set's members in the enum's order so the value is deterministic.
@@ -179,7 +159,7 @@ class Patient:
         for name in _BOOL_FIELDS:
             set_(self, name, _check_bool(name, getattr(self, name)))
         for name in _DATE_FIELDS:
-            set_(self, name, _check_date(name, getattr(self, name)))
+            set_(self, name, check_date(name, getattr(self, name), optional=True))
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -221,13 +201,17 @@ class Patient:
         >>> Patient.from_intake({"age": 40, "fitzpatrick": 5, "smoker": True})
         Traceback (most recent call last):
         ...
-        ValueError: unknown intake field 'smoker'; allowed: age, fitzpatrick, concerns, pregnant, breastfeeding, keloid_history, active_infection, open_wounds, herpes_simplex_history, anticoagulants, isotretinoin_last_dose, radiation_last_date, sun_exposure_last, retinoid_last_use
+        ValueError: unknown intake field 'smoker'; allowed: age, fitzpatrick, concerns, pregnant,
+        breastfeeding, keloid_history, active_infection, open_wounds, herpes_simplex_history, anticoagulants,
+        isotretinoin_last_dose, radiation_last_date, sun_exposure_last, retinoid_last_use
         """
         if not isinstance(intake, Mapping):
             # pandas Series is not a Mapping but has .to_dict(); accept it explicitly.
             to_dict = getattr(intake, "to_dict", None)
             if to_dict is None:
-                raise TypeError(f"intake must be a mapping of field names to values, got {type(intake).__name__}")
+                raise TypeError(
+                    f"intake must be a mapping of field names to values, got {type(intake).__name__}"
+                )
             intake = to_dict()
         allowed = cls.field_names()
         values = {}

@@ -20,6 +20,7 @@ from .dates import add_months, check_date
 from .evidence import claim, require_claims
 from .findings import Finding, Severity, Verdict, verdict_for
 from .patient import Patient
+from .validation import check_instance
 
 __all__ = [
     "ISOTRETINOIN_WINDOW_MONTHS",
@@ -189,14 +190,15 @@ def screen(
     >>> screen(p, on=dt.date(2026, 3, 1), isotretinoin_policy="seed").earliest_date
     datetime.date(2026, 4, 10)
     """
-    if not isinstance(patient, Patient):
-        raise TypeError(f"patient must be a needling_sim.Patient, got {type(patient).__name__}")
+    check_instance("patient", patient, Patient, "a needling_sim.Patient")
     check_date("on", on)
     try:
         policy = IsotretinoinPolicy(isotretinoin_policy)
     except ValueError:
         allowed = ", ".join(p.value for p in IsotretinoinPolicy)
-        raise ValueError(f"isotretinoin_policy={isotretinoin_policy!r} is not known; allowed: {allowed}") from None
+        raise ValueError(
+            f"isotretinoin_policy={isotretinoin_policy!r} is not known; allowed: {allowed}"
+        ) from None
     for field in ("isotretinoin_last_dose", "radiation_last_date", "sun_exposure_last", "retinoid_last_use"):
         value = getattr(patient, field)
         if value is not None and value > on:

@@ -37,3 +37,12 @@ def test_add_months_rejects_bad_months(months):
 def test_check_date_rejects_non_dates(value):
     with pytest.raises(TypeError, match="when"):
         check_date("when", value)
+
+
+def test_check_date_optional_allows_none_and_says_so():
+    assert check_date("when", None, optional=True) is None
+    assert check_date("when", dt.date(2026, 1, 1), optional=True) == dt.date(2026, 1, 1)
+    with pytest.raises(TypeError, match=r"^when must be a datetime.date \(not a datetime\) or None, got str"):
+        check_date("when", "2026-01-01", optional=True)
+    with pytest.raises(TypeError, match=r"^when must be a datetime.date \(not a datetime\), got NoneType"):
+        check_date("when", None)

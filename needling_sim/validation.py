@@ -1,0 +1,268 @@
+"""Argument checks shared by the package: a wrong type raises TypeError, a bad value ValueError.
+
+Every message names the field and the value it got, and says what is allowed, e.g.
+``interval_days=0 is not allowed; allowed: at least 1``. ``bool`` is never
+accepted as a number. Nothing is coerced except to the plain Python type
+(``numpy.int64(3)`` becomes ``3``), and nothing is clipped.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from enum import StrEnum
+from typing import TypeVar
+
+__all__ = ["check_choice", "check_instance", "check_int", "check_real"]
+
+E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def check_choice(name: str, value: object, enum_cls: type[E], *, noun: str) -> E:
+    """Return ``value`` as a member of the string enum ``enum_cls``.
+
+    Parameters
+    ----------
+    name : str
+        The field's name, used in messages.
+    value : object
+        A member's value (``"cheek"``) or the member itself.
+    enum_cls : type of StrEnum
+        The allowed choices.
+    noun : str
+        What one choice is called in messages (``"area"``, ``"spacing policy"``).
+
+    Returns
+    -------
+    StrEnum
+        The member of ``enum_cls``.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a str.
+    ValueError
+        ``value`` is not one of the members' values; the message lists them all.
+
+    Examples
+    --------
+    >>> from needling_sim.areas import Area
+    >>> check_choice("area", "neck", Area, noun="area")
+    <Area.NECK: 'neck'>
+    >>> check_choice("area", "knee", Area, noun="area")
+    Traceback (most recent call last):
+    ...
+    ValueError: area='knee' is not a known area; allowed: forehead, cheek, periorbital, perioral, ...
+    >>> check_choice("area", 3, Area, noun="area")
+    Traceback (most recent call last):
+    ...
+    TypeError: area must be an area name (str), got int 3
+    """
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be {_article(noun)} {noun} name (str), got {type(value).__name__} {value!r}"
+        )
+    try:
+        return enum_cls(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum_cls)
+        raise ValueError(f"{name}={value!r} is not a known {noun}; allowed: {allowed}") from None
+
+
+def _range_text(low: object, high: object, *, low_open: bool, high_open: bool, unbounded: str) -> str:
+    """Say in words what lies between ``low`` and ``high`` (either may be None)."""
+    if low is not None and high is not None:
+        if not low_open and not high_open:
+            return f"{low} to {high}"
+        lower = f"above {low}" if low_open else f"at least {low}"
+        upper = f"below {high}" if high_open else f"at most {high}"
+        return f"{lower} and {upper}"
+    if low is not None:
+        bound = f"above {low}" if low_open else f"at least {low}"
+    elif high is not None:
+        bound = f"below {high}" if high_open else f"at most {high}"
+    else:
+        return unbounded
+    if not unbounded:
+        return bound
+    # "a finite number above 0", "a finite number of at least 0"
+    return f"{unbounded} {bound}" if bound.startswith(("above", "below")) else f"{unbounded} of {bound}"
+
+
+def _allowed(text: str, unit: str, note: str) -> str:
+    return text + (f" {unit}" if unit else "") + (f" ({note})" if note else "")
+
+
+def check_int(
+    name: str,
+    value: object,
+    low: int | None = None,
+    high: int | None = None,
+    *,
+    unit: str = "",
+    note: str = "",
+) -> int:
+    """Return ``value`` as an int if it is a whole number from ``low`` to ``high`` (inclusive).
+
+    Parameters
+    ----------
+    name : str
+        The field's name, used in messages.
+    value : object
+        Any ``numbers.Integral`` except bool (``numpy.int64`` is fine).
+    low, high : int or None
+        Inclusive bounds; None means no bound on that side.
+    unit : str, optional
+        What is counted (``"patients"``), added to the messages after the bounds.
+    note : str, optional
+        Why the bounds are what they are, added in brackets after them.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        ``value`` is a bool, a float or anything else that is not a whole number.
+    ValueError
+        ``value`` is below ``low`` or above ``high``.
+
+    Examples
+    --------
+    >>> check_int("sessions", 3, 1, 24)
+    3
+    >>> check_int("interval_days", 0, 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: interval_days=0 is not allowed; allowed: at least 1
+    >>> check_int("n", 0, 1, 1000, unit="patients")
+    Traceback (most recent call last):
+    ...
+    ValueError: n=0 is not allowed; allowed: 1 to 1000 patients
+    >>> check_int("sessions", 3.0)
+    Traceback (most recent call last):
+    ...
+    TypeError: sessions must be a whole number, got float 3.0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        of = f" of {unit}" if unit else ""
+        raise TypeError(f"{name} must be a whole number{of}, got {type(value).__name__} {value!r}")
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        text = _range_text(low, high, low_open=False, high_open=False, unbounded="")
+        raise ValueError(f"{name}={value} is not allowed; allowed: {_allowed(text, unit, note)}")
+    return value
+
+
+def check_real(
+    name: str,
+    value: object,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+    unit: str = "",
+    note: str = "",
+) -> float:
+    """Return ``value`` as a float if it is a finite number between ``low`` and ``high``.
+
+    Parameters
+    ----------
+    name : str
+        The field's name, used in messages.
+    value : object
+        Any ``numbers.Real`` except bool (ints and numpy floats are fine).
+    low, high : float or None
+        Bounds, inclusive unless ``low_open`` / ``high_open``; None means no
+        bound on that side. NaN and infinities are never allowed.
+    low_open, high_open : bool, default False
+        Exclude the bound itself (``low=0, low_open=True``: above 0).
+    unit : str, optional
+        The unit (``"mm"``), added to the messages after the value and the bounds.
+    note : str, optional
+        Why the bounds are what they are, added in brackets after them.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        ``value`` is a bool, a str or anything else that is not a real number.
+    ValueError
+        ``value`` is NaN, infinite or outside the bounds.
+
+    Examples
+    --------
+    >>> check_real("depth_mm", 1, 0, 3.0, low_open=True, unit="mm")
+    1.0
+    >>> check_real("depth_mm", 0, 0, 3.0, low_open=True, unit="mm")
+    Traceback (most recent call last):
+    ...
+    ValueError: depth_mm=0.0 mm is not allowed; allowed: above 0 and at most 3.0 mm
+    >>> check_real("gain", float("nan"), 0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: gain=nan is not allowed; allowed: a finite number above 0
+    >>> check_real("depth_mm", "1.0", unit="mm")
+    Traceback (most recent call last):
+    ...
+    TypeError: depth_mm must be a number in mm, got str '1.0'
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        in_unit = f" in {unit}" if unit else ""
+        raise TypeError(f"{name} must be a number{in_unit}, got {type(value).__name__} {value!r}")
+    value = float(value)
+    ok = math.isfinite(value)
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        text = _range_text(low, high, low_open=low_open, high_open=high_open, unbounded="a finite number")
+        shown = f"{value!r} {unit}" if unit else f"{value!r}"
+        raise ValueError(f"{name}={shown} is not allowed; allowed: {_allowed(text, unit, note)}")
+    return value
+
+
+def check_instance(name: str, value: object, cls: type[T], what: str) -> T:
+    """Return ``value`` if it is an instance of ``cls``, else raise TypeError.
+
+    The message names the type received, not its repr: the objects checked this
+    way (plans, patients, parameter sets) have long reprs.
+
+    Parameters
+    ----------
+    name : str
+        The field's name, used in messages.
+    value : object
+    cls : type
+    what : str
+        What is allowed, in words (``"a CoursePlan (see plan_course)"``).
+
+    Returns
+    -------
+    object
+        ``value``, unchanged.
+
+    Examples
+    --------
+    >>> from needling_sim.patient import Patient
+    >>> check_instance("patient", Patient(age=30, fitzpatrick=2), Patient, "a needling_sim.Patient").age
+    30
+    >>> check_instance("patient", {"age": 30}, Patient, "a needling_sim.Patient")
+    Traceback (most recent call last):
+    ...
+    TypeError: patient must be a needling_sim.Patient, got dict
+    """
+    if not isinstance(value, cls):
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__}")
+    return value
