@@ -72,3 +72,10 @@ def test_core_import_is_free_of_plotting_and_widgets():
     code = "import sys, needling_sim; print(sorted(m for m in ('plotly', 'ipywidgets') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_ruff_lints_the_python_code():
+    paths = ["needling_sim", "tests", "tools", "benchmarks", "conftest.py"]
+    out = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", *paths],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr
