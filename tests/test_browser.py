@@ -7,8 +7,8 @@ running cells or saving never touches the repository), and one Voila for the pla
 Servers stop when their fixture ends, also after a failure, and the port must be closed then.
 
 Without Chromium these tests skip with one line saying how to enable them; with
-``REQUIRE_BROWSER=1`` (as ``.ci/run`` sets) or ``CI=true`` a missing Chromium fails instead. Screenshots go to
-``artifacts/browser/`` (git-ignored).
+``REQUIRE_BROWSER=1`` (as ``.ci/run`` sets) or ``CI=true`` a missing Chromium fails instead.
+Screenshots and server logs go to ``artifacts/browser/`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -120,6 +120,7 @@ def lab(chromium, course_dir, tmp_path_factory):
     state = tmp_path_factory.mktemp("jupyter-state")
     env = bs.jupyter_env(state)
     bs.write_lab_settings(Path(env["JUPYTER_CONFIG_DIR"]))
+
     def argv(port, token):
         return bs.jupyterlab_argv(port, token, course_dir)
 
