@@ -14,9 +14,7 @@ import statistics
 
 from bench_common import PY, ROOT, Figure, Goal, run_timed
 
-_CODE = (
-    "import time\nt0 = time.perf_counter()\nimport {module}\nprint(repr((time.perf_counter() - t0) * 1000))\n"
-)
+_CODE = "import time\nt0 = time.perf_counter()\nimport {module}\nprint(repr((time.perf_counter() - t0) * 1000))\n"
 
 #: The maintainer's measurement before and after rfc3987-syntax left the lock
 #: (``time python -c "import nbformat"`` on this machine).

@@ -56,9 +56,7 @@ def simulate_ms(runs: int, goal: Goal | None, diagnose: bool, batch: int = 10) -
         {"what": f"simulate(plan, days={DAYS}), mean of {batch} calls per run", "plan": _plan_text()},
     )
     if diagnose and fig.goal_met is False:
-        fig.details["profile"] = profile_callable(
-            lambda: [outcome.simulate(plan, days=DAYS) for _ in range(batch)]
-        )
+        fig.details["profile"] = profile_callable(lambda: [outcome.simulate(plan, days=DAYS) for _ in range(batch)])
     return fig
 
 
@@ -125,7 +123,5 @@ def cohort(runs: int, goal_time: Goal, goal_speedup: Goal, diagnose: bool) -> li
         },
     )
     if diagnose and (time_fig.goal_met is False or speed_fig.goal_met is False):
-        time_fig.details["profile"] = profile_callable(
-            lambda: outcome.simulate_cohort(plan, N_COHORT, SEED, days=DAYS)
-        )
+        time_fig.details["profile"] = profile_callable(lambda: outcome.simulate_cohort(plan, N_COHORT, SEED, days=DAYS))
     return [time_fig, speed_fig]

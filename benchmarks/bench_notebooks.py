@@ -168,10 +168,7 @@ def nbval_ratio(runs: int, state: Path, goal: Goal, diagnose: bool = True) -> Fi
     }
     error = None
     if any(exit_codes) or not_passed:
-        error = (
-            f"the lessons did not all pass under nbval (exit codes {exit_codes}, "
-            f"{not_passed} cells not passed)"
-        )
+        error = f"the lessons did not all pass under nbval (exit codes {exit_codes}, {not_passed} cells not passed)"
     fig = Figure(key, ratios, goal, details, error)
     if diagnose and fig.goal_met is False:
         from bench_imports import heaviest_imports
@@ -179,8 +176,7 @@ def nbval_ratio(runs: int, state: Path, goal: Goal, diagnose: bool = True) -> Fi
         # What the lessons' kernels import beyond a bare kernel (fresh interpreters, this machine).
         fig.details["lesson_stages_in_a_kernel"] = lesson_stage_times(env)
         fig.details["lesson_imports_ms"] = {
-            m: heaviest_imports(m, top=5)
-            for m in ("needling_sim", "needling_sim.plots", "needling_sim.widgets")
+            m: heaviest_imports(m, top=5) for m in ("needling_sim", "needling_sim.plots", "needling_sim.widgets")
         }
     return fig
 
@@ -273,9 +269,7 @@ def autograde_ratio(runs: int, state: Path, goal: Goal, assignment: str | None, 
     key = "autograde_ratio_vs_floor"
     if not (ROOT / "nbgrader_config.py").exists() or not (ROOT / "solutions").is_dir():
         return failed(key, goal, "nbgrader_config.py or solutions/ has not landed")
-    assignments = sorted(
-        p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and list(p.glob("*.ipynb"))
-    )
+    assignments = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and list(p.glob("*.ipynb")))
     assignment = assignment or (assignments[0] if assignments else None)
     if assignment not in assignments:
         return failed(key, goal, f"assignment {assignment!r} not in solutions/ ({assignments})")
@@ -317,8 +311,7 @@ def autograde_ratio(runs: int, state: Path, goal: Goal, assignment: str | None, 
     if diagnose and fig.goal_met is False:
         fig.details["profile_of_grader_process"] = profile_autograde(course, assignment, env)
         fig.details["kernel_cell_seconds"] = {
-            nb: kernel_cell_times(course / "submitted" / "trainee_01" / assignment / nb, env)
-            for nb in notebooks
+            nb: kernel_cell_times(course / "submitted" / "trainee_01" / assignment / nb, env) for nb in notebooks
         }
         fig.details["floor_kernel_cell_seconds"] = kernel_cell_times(floor_nb, env)
         from bench_imports import heaviest_imports

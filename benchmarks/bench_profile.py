@@ -16,9 +16,7 @@ def _name(file: str, line: int, func: str) -> str:
     return f"{short}:{line}({func})"
 
 
-def summarize_profile(
-    stats: pstats.Stats, top: int = 20, focus: tuple[str, ...] = ("needling_sim/",)
-) -> dict:
+def summarize_profile(stats: pstats.Stats, top: int = 20, focus: tuple[str, ...] = ("needling_sim/",)) -> dict:
     """Top functions by own time overall, and by cumulative time among ``focus`` files
     (the project's own code, where a fix would go); milliseconds, profiler overhead included."""
     rows = []
@@ -42,9 +40,7 @@ def summarize_profile(
     }
 
 
-def profile_callable(
-    fn: Callable[[], object], top: int = 20, focus: tuple[str, ...] = ("needling_sim/",)
-) -> dict:
+def profile_callable(fn: Callable[[], object], top: int = 20, focus: tuple[str, ...] = ("needling_sim/",)) -> dict:
     """cProfile of ``fn()`` in this process."""
     prof = cProfile.Profile()
     prof.enable()

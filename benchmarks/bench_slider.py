@@ -92,8 +92,7 @@ def slider(runs: int, goal_p95: Goal, diagnose: bool, changes: int = CHANGES) ->
         from needling_sim.widgets import planner_app
     except ImportError as exc:
         return [
-            failed(k, goal_p95 if k.endswith("p95_ms") else None, f"planner_app has not landed ({exc})")
-            for k in keys
+            failed(k, goal_p95 if k.endswith("p95_ms") else None, f"planner_app has not landed ({exc})") for k in keys
         ]
     p50, p95, build, maxima = [], [], [], []
     info: dict = {}

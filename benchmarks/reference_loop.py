@@ -83,8 +83,7 @@ def one_patient(
     d_new = math.exp(-loss)
     d_c3 = math.exp(-loss - mature)
     sessions = {
-        day: (injury * rel * (1.0 + p.reinjury_inflammation_boost * frag), frag)
-        for day, rel, frag, _ in plan_sched
+        day: (injury * rel * (1.0 + p.reinjury_inflammation_boost * frag), frag) for day, rel, frag, _ in plan_sched
     }
 
     inflam = fib = c3 = new = peak = 0.0
@@ -124,11 +123,7 @@ def one_patient(
         inflam *= d_infl
 
     cum = sum(
-        injury
-        * rel
-        * (1.0 + p.reinjury_inflammation_boost * frag)
-        * -math.expm1(-decay * (days - day))
-        / decay
+        injury * rel * (1.0 + p.reinjury_inflammation_boost * frag) * -math.expm1(-decay * (days - day)) / decay
         for day, rel, frag, _ in plan_sched
     )
     hazard = risk_mult * (

@@ -83,9 +83,7 @@ def _group_runner(name: str, cheap: int, heavy: int, args) -> Callable[[], list[
     if name == "autograde":
         import bench_notebooks as m
 
-        return lambda: [
-            m.autograde_ratio(heavy, state, GOALS["autograde_ratio_vs_floor"], args.assignment, diagnose)
-        ]
+        return lambda: [m.autograde_ratio(heavy, state, GOALS["autograde_ratio_vs_floor"], args.assignment, diagnose)]
     raise ValueError(f"group {name!r} is not known; allowed: {', '.join(GROUPS)}")
 
 
@@ -167,28 +165,20 @@ def why(fig: Figure) -> list[str]:
         if name in d:
             prof = d[name]
             out.append(f"cProfile total {prof['total_ms']} ms; project functions by cumulative time:")
-            out += [
-                f"{r['cum_ms']:8.1f} ms  {r['function']} x{r['calls']}"
-                for r in prof["project_by_cumulative"][:8]
-            ]
+            out += [f"{r['cum_ms']:8.1f} ms  {r['function']} x{r['calls']}" for r in prof["project_by_cumulative"][:8]]
             out.append("by own time:")
             out += [f"{r['own_ms']:8.1f} ms  {r['function']} x{r['calls']}" for r in prof["by_own_time"][:6]]
     for renderer, info in d.get("lesson_stages_in_a_kernel", {}).items():
         stages = ", ".join(f"`{code}` {sec} s" for code, sec in info["cells"].items())
-        out.append(
-            f"a lesson's stages in a kernel ({renderer}): kernel start {info['kernel_start_s']} s, {stages}"
-        )
+        out.append(f"a lesson's stages in a kernel ({renderer}): kernel start {info['kernel_start_s']} s, {stages}")
     for module, entries in d.get("lesson_imports_ms", {}).items():
         out.append(
-            f"import {module} in a fresh interpreter: "
-            + ", ".join(f"{e['module']} {e['ms']} ms" for e in entries[:4])
+            f"import {module} in a fresh interpreter: " + ", ".join(f"{e['module']} {e['ms']} ms" for e in entries[:4])
         )
     if "per_notebook_last_run" in d:
         out.append(f"floor per notebook {d['floor_per_notebook_s']} s; slowest lessons and cells:")
         for nb in d["per_notebook_last_run"][:5]:
-            cells = ", ".join(
-                f"cell {c['cell']} {c['seconds']} s `{c['code'][:40]}`" for c in nb["slowest_cells"][:2]
-            )
+            cells = ", ".join(f"cell {c['cell']} {c['seconds']} s `{c['code'][:40]}`" for c in nb["slowest_cells"][:2])
             out.append(f"{nb['seconds']:7.2f} s  {nb['notebook']}: {cells}")
     if "kernel_cell_seconds" in d:
         for nb, info in d["kernel_cell_seconds"].items():
@@ -197,10 +187,7 @@ def why(fig: Figure) -> list[str]:
                 f"cells+shutdown {info['cells_and_shutdown_s']} s "
                 f"(floor: {d['floor_kernel_cell_seconds']['cells_and_shutdown_s']} s); slowest cells:"
             )
-            out += [
-                f"{c['seconds']:7.3f} s  cell {c['cell']} `{c['code'][:60]}`"
-                for c in info["slowest_cells"][:4]
-            ]
+            out += [f"{c['seconds']:7.3f} s  cell {c['cell']} `{c['code'][:60]}`" for c in info["slowest_cells"][:4]]
     if "grader_imports_ms" in d:
         out.append(
             "the grader's imports (fresh interpreter): "
@@ -211,9 +198,7 @@ def why(fig: Figure) -> list[str]:
         out.append("grader process under cProfile (ms, profiler overhead included):")
         out += [f"{ms if ms is not None else '-':>10}  {label}" for label, ms in prof["breakdown_ms"].items()]
         out.append("nbgrader preprocessors by cumulative time:")
-        out += [
-            f"{r['cum_ms']:10.1f}  {r['function']} x{r['calls']}" for r in prof["project_by_cumulative"][:6]
-        ]
+        out += [f"{r['cum_ms']:10.1f}  {r['function']} x{r['calls']}" for r in prof["project_by_cumulative"][:6]]
     return out
 
 
@@ -225,9 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="where to write the JSON")
     parser.add_argument("--no-diagnose", action="store_true", help="skip profiling of missed goals")
     parser.add_argument("--no-readme", action="store_true", help="do not refresh README.md's table")
-    parser.add_argument(
-        "--assignment", help="nbgrader assignment to autograde (default: first in solutions/)"
-    )
+    parser.add_argument("--assignment", help="nbgrader assignment to autograde (default: first in solutions/)")
     args = parser.parse_args(argv)
     if args.runs is not None and args.runs < 1:
         parser.error(f"--runs must be at least 1, got {args.runs}")
@@ -258,8 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # a harness or model failure: record it, carry on with the others
             traceback.print_exc()
             measured = [
-                failed(k, GOALS[k], f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
-                for k in GROUPS[group]
+                failed(k, GOALS[k], f"{type(exc).__name__}: {exc}".splitlines()[0][:300]) for k in GROUPS[group]
             ]
         for fig in measured:
             fig.details.setdefault("load_avg_at_start", load0)
