@@ -31,6 +31,23 @@ _ran: dict[str, list[tuple[int, str]]] = defaultdict(list)
 _collected: set[str] = set()
 
 
+def pytest_configure(config):
+    """Do not measure coverage inside lesson kernels.
+
+    With pytest-cov active, nbval starts coverage in each kernel on the worker's own data
+    file; under xdist that races with the worker writing the same file and breaks the final
+    combine. The package's coverage is measured by its unit tests instead.
+    """
+    import nbval.plugin
+
+    nbval.plugin.setup_coverage = _no_kernel_coverage
+    nbval.plugin.teardown_coverage = _no_kernel_coverage
+
+
+def _no_kernel_coverage(*_args, **_kwargs):
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         m = _CELL.match(item.nodeid)
