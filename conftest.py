@@ -19,6 +19,8 @@ _STATE = ROOT / ".jupyter" / "test"
 for _name, _sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
                     ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
     os.environ.setdefault(_name, str(_STATE / _sub))
+    # Create them: IPython warns (an error under this suite's settings) when its folder is missing.
+    Path(os.environ[_name]).mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
 os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype+notebook")
 # nbgrader shells out to alembic: the environment's bin folder must be on PATH.
