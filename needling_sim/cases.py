@@ -28,8 +28,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-import numpy as np
-
+from ._lazy import np
 from .areas import Area
 from .dates import add_months
 from .evidence import claim, require_claims

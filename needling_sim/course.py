@@ -25,8 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-import pandas as pd
-
+from ._lazy import pd
 from .areas import DEPTH_STEP_MM, Area, AreaInfo, area_info, parse_area
 from .dates import check_date
 from .evidence import claim, require_claims

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import pandas as pd
+from ._lazy import pd
 
 __all__ = [
     "COLUMNS",

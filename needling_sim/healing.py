@@ -21,9 +21,7 @@ import datetime as dt
 import numbers
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-
+from ._lazy import np, pd
 from .course import CoursePlan
 from .evidence import claim, conflicts_of, require_claims
 from .outcome import ModelParams, simulate

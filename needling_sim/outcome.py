@@ -51,9 +51,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
-import numpy as np
-import pandas as pd
-
+from ._lazy import np, pd
 from .course import CoursePlan
 from .evidence import require_claims
 from .patient import Fitzpatrick, Patient

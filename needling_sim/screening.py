@@ -14,8 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-import pandas as pd
-
+from ._lazy import pd
 from .dates import add_months, check_date
 from .evidence import claim, require_claims
 from .findings import Finding, Severity, Verdict, verdict_for

@@ -68,8 +68,10 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in readme and "make course" in readme
 
 
-def test_core_import_is_free_of_plotting_and_widgets():
-    code = "import sys, needling_sim; print(sorted(m for m in ('plotly', 'ipywidgets') if m in sys.modules))"
+def test_core_import_is_free_of_plotting_widgets_and_heavy_numerics():
+    """numpy and pandas load on first use (needling_sim._lazy), keeping the import near 0.1 s."""
+    heavy = ("plotly", "ipywidgets", "pandas", "numpy")
+    code = f"import sys, needling_sim; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
