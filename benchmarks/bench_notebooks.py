@@ -379,5 +379,6 @@ print(json.dumps({"kernel_start_s": round(t1 - t0, 3), "cells_and_shutdown_s": r
 def kernel_cell_times(path: Path, env: dict, top: int = 6) -> dict:
     """Kernel start-up and per-cell execution seconds of one notebook (nbclient's own timing):
     the ``top`` slowest cells."""
+    path = path.resolve()
     _, proc = run_timed([PY, "-c", _CELL_TIMES, str(path), str(top)], cwd=path.parent, env=env)
     return json.loads(proc.stdout.strip().splitlines()[-1])
