@@ -356,6 +356,8 @@ def _run_kernel(
     (production fills free capacity, never overshooting), ``III' = III * d * exp(-m) + production``,
     where ``d`` is the daily loss and ``m`` the maturation rate; type I is ``new - III``.
     """
+    import numpy as np  # the real module: the day loop makes thousands of calls (see _lazy.py)
+
     dtype = rates.synthesis.dtype
     n = rates.synthesis.shape[0]
     state = np.zeros((4, n), dtype=dtype)
@@ -576,9 +578,10 @@ def simulate(
     sched = _schedule(plan, p)
     rates = _rates(patient, p, median_multipliers(), np.float64)
     record = np.empty((days, 4, 1), dtype=np.float64)
+    copyto = np.copyto  # bound once: sink runs every day
 
     def sink(t, state):
-        np.copyto(record[t], state)
+        copyto(record[t], state)
 
     totals = _run_kernel(sched, rates, p, days, sink)
     fib_scale = _fibroblast_scale(rates)
