@@ -19,7 +19,7 @@ from .dates import add_months, check_date
 from .evidence import claim, require_claims
 from .findings import Finding, Severity, Verdict, verdict_for
 from .patient import Patient
-from .validation import check_instance
+from .validation import check_choice, check_instance
 
 __all__ = [
     "ISOTRETINOIN_WINDOW_MONTHS",
@@ -176,7 +176,7 @@ def screen(
     Raises
     ------
     TypeError
-        ``patient`` is not a Patient, or ``on`` is not a date.
+        ``patient`` is not a Patient, ``on`` is not a date, or the policy is not a str.
     ValueError
         An unknown policy, or a date in the record after ``on``.
 
@@ -191,13 +191,8 @@ def screen(
     """
     check_instance("patient", patient, Patient, "a needling_sim.Patient")
     check_date("on", on)
-    try:
-        policy = IsotretinoinPolicy(isotretinoin_policy)
-    except ValueError:
-        allowed = ", ".join(p.value for p in IsotretinoinPolicy)
-        raise ValueError(
-            f"isotretinoin_policy={isotretinoin_policy!r} is not known; allowed: {allowed}"
-        ) from None
+    policy = check_choice("isotretinoin_policy", isotretinoin_policy, IsotretinoinPolicy,
+                          noun="isotretinoin policy name")
     for field in ("isotretinoin_last_dose", "radiation_last_date", "sun_exposure_last", "retinoid_last_use"):
         value = getattr(patient, field)
         if value is not None and value > on:

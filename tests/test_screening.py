@@ -140,6 +140,8 @@ def test_bad_arguments():
         screen(HEALTHY, on="2026-06-15")
     with pytest.raises(ValueError, match="isotretinoin_policy='never'"):
         screen(HEALTHY, on=ON, isotretinoin_policy="never")
+    with pytest.raises(TypeError, match="isotretinoin_policy"):
+        screen(HEALTHY, on=ON, isotretinoin_policy=None)
 
 
 def test_finding_validation():
