@@ -23,7 +23,7 @@ export PLOTLY_RENDERER := plotly_mimetype+notebook
 JUPYTER_HOST := 127.0.0.1
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: course test voila bench lock env clean
+.PHONY: course test voila bench lock env clean collect
 
 env: $(STAMP)
 
@@ -41,6 +41,12 @@ course: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile --cov=needling_sim --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
+
+# Class on JupyterHub: quarantine submissions not written by the student they name, then
+# nbgrader collect --update (run as the instructor, in the course folder; docs/INSTRUCTOR_GUIDE.md Part B).
+collect: $(STAMP)
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make collect ASSIGNMENT=01_screening"; exit 2; }
+	$(PY) -m needling_sim.grading.collect $(ASSIGNMENT)
 
 voila: $(STAMP)
 	$(VENV)/bin/voila --no-browser --Voila.ip=$(JUPYTER_HOST) apps/planner.ipynb
