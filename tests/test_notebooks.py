@@ -24,7 +24,8 @@ NBVAL_TAGS = {CHECK_TAG, "raises-exception"}
 # A comment nbval would act on: ``# NBVAL_CHECK_OUTPUT``, ``# NBVAL_SKIP``, ``# PYTEST_VALIDATE_IGNORE_OUTPUT``...
 NBVAL_COMMENT = re.compile(r"^\s*#+\s*(NBVAL_|PYTEST_VALIDATE_)", re.MULTILINE | re.IGNORECASE)
 # An open (unfolded) code cell is a settings cell: its first line sets one value and says how to change it.
-SETTING = re.compile(r'^[a-z_][a-z0-9_]* = (\d+(\.\d+)?|True|False|"[a-z_]+")  # <- .*change', re.IGNORECASE)
+# (An answer cell is one too: its value is ``...``, "not answered yet".)
+SETTING = re.compile(r'^[a-z_][a-z0-9_]* = (\d+(\.\d+)?|True|False|"[a-z_]+"|\.\.\.)  # <- .*change', re.IGNORECASE)
 MAX_OPEN_LINES = 4
 EXPECTED = ["00_welcome", "01_what_is_needling", "02_healing_timeline", "03_screening", "04_planning",
             "05_treatment_day", "06_outcomes", "07_reading_claims", "08_capstone"]
@@ -138,3 +139,37 @@ def test_every_try_this_names_a_setting_or_a_control(path):
 def test_each_lesson_gives_a_time_estimate(path):
     first = read(path).cells[0].source
     assert re.search(r"\*About \d+ minutes\.", first), f"{path.name}: the first cell says 'About N minutes.'"
+
+
+def _practice_cells():
+    cells = read(ROOT / "course" / "00_welcome.ipynb").cells
+    i = next(i for i, c in enumerate(cells) if c.cell_type == "code" and c.source.startswith("shortest_gap_days = "))
+    return cells[i], cells[i + 1]
+
+
+def test_the_practice_question_is_committed_unanswered_and_nbval_expects_its_check_to_fail():
+    answer_cell, check_cell = _practice_cells()
+    assert answer_cell.source.startswith("shortest_gap_days = ...  #"), "the committed practice answer is ..."
+    assert "raises-exception" in _tags(check_cell), "the unanswered check raises WrongAnswer: tag raises-exception"
+    assert _folded(check_cell)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (..., "No answer yet"),
+    ("28", "should be a whole number"),
+    (4, "number of weeks"),
+    (42, "longest gap of the range"),
+    (30, "28 to 42 days"),
+])
+def test_the_practice_check_explains_each_wrong_answer(value, message):
+    from needling_sim.grading import WrongAnswer
+
+    _, check_cell = _practice_cells()
+    with pytest.raises(WrongAnswer, match=message):
+        exec(check_cell.source, {"shortest_gap_days": value})
+
+
+def test_the_practice_check_passes_the_right_answer(capsys):
+    _, check_cell = _practice_cells()
+    exec(check_cell.source, {"shortest_gap_days": 28})
+    assert "✓ Practice question" in capsys.readouterr().out
