@@ -653,9 +653,7 @@ async def _run(args) -> None:
                     )
                 )
             if timed_out and not await _responsive(client):
-                notes.append(
-                    f"A cell ran past {args.cell_timeout} s and ignored the interrupt; the rest was not run."
-                )
+                notes.append(f"A cell ran past {args.cell_timeout} s and ignored the interrupt; the rest was not run.")
                 alive = False
                 break
             save(_PROGRESS)
