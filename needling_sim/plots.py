@@ -180,9 +180,19 @@ _TEACHING = "Teaching model, not clinical advice."
 # --------------------------------------------------------------------------- helpers
 
 
+def _escape(text: str) -> str:
+    """Escape ``<``, ``>`` and ``&`` for plotly's labels; quotes stay as they are (plotly draws
+    ``&quot;`` literally).
+
+    >>> _escape('"painless" & <quick>')
+    '"painless" &amp; &lt;quick&gt;'
+    """
+    return html.escape(text, quote=False)
+
+
 def _wrap(text: str, width: int = 70) -> str:
     """Escape ``text`` for plotly's HTML-ish labels and break it into lines."""
-    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)) or ""
+    return "<br>".join(_escape(line) for line in textwrap.wrap(text, width)) or ""
 
 
 def _translucent(colour: str, alpha: float) -> str:
@@ -209,7 +219,7 @@ def _layout(
     bottom = 60 + 24 * legend_rows
     fig.update_layout(
         template="simple_white",
-        title={"text": html.escape(title), "subtitle": {"text": html.escape(subtitle)}, "x": 0.01},
+        title={"text": _escape(title), "subtitle": {"text": _escape(subtitle)}, "x": 0.01},
         font=_FONT,
         height=height + bottom,
         margin={"l": 10, "r": 20, "t": 80, "b": bottom},
@@ -618,7 +628,7 @@ def conflicts_figure(topic: str | None = None) -> go.Figure:
                     "line": {"width": 2, "color": colour},
                 },
                 text=[
-                    html.escape(
+                    _escape(
                         _short(c.statement, 55)
                         if not _has_number(c)
                         else f"{_value_text(c)}: " + _short(c.statement, 40)
@@ -1155,7 +1165,7 @@ def healing_summary(
     >>> from needling_sim.course import plan_course
     >>> healing_summary(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
     'Redness (teaching model): visible on 12 days in all (4, 4, 4 after sessions 1 to 3);
-    peak inflammation 1.15 (arbitrary units), threshold 0.20.'
+    peak inflammation 1.15 (arbitrary units); redness shows above 0.5, that is inflammation above 0.20.'
     """
     outcome = _healing_outcome(plan, patient, outcome)
     daily = outcome.daily
@@ -1166,8 +1176,8 @@ def healing_summary(
     return (
         f"Redness (teaching model): visible on {int(visible.sum())} days in all "
         f"({', '.join(str(p) for p in per)} after {which}); peak inflammation "
-        f"{outcome.summary.peak_inflammation:.2f} (arbitrary units), threshold "
-        f"{outcome.params.redness_threshold:.2f}."
+        f"{outcome.summary.peak_inflammation:.2f} (arbitrary units); redness shows above 0.5, that is "
+        f"inflammation above {outcome.params.redness_threshold:.2f}."
     )
 
 

@@ -351,7 +351,8 @@ def test_healing_figure_shows_redness_inflammation_and_the_threshold():
     assert t["selected day"].x == (10, 10)
     assert len(plots.healing_figure(PLAN).data[-1].x) == 0  # no day: empty marker trace
     visible = int(out.daily["redness_visible"].sum())
-    check_summary(plots.healing_summary(PLAN), f"visible on {visible} days", "threshold 0.20")
+    check_summary(plots.healing_summary(PLAN), f"visible on {visible} days", "redness shows above 0.5",
+                  "inflammation above 0.20")
 
 
 def test_deeper_needles_mean_more_red_days_in_the_summary():
