@@ -158,14 +158,27 @@ def _badge(label: str, colour: str, mark: str) -> str:
     )
 
 
-def _sources_html(claim_ids: Iterable[str]) -> str:
-    parts = []
-    for cid in dict.fromkeys(claim_ids):  # a rule may cite a claim twice; list it once
-        c = claim(cid)
-        parts.append(
-            f"<code>{html.escape(cid)}</code> ({html.escape(c.source_kind)}: {html.escape(c.source)})"
-        )
-    return "; ".join(parts)
+def _sources_html(claim_ids: Iterable[str], label: str = "Sources") -> str:
+    """The sources of a finding or rule, short: a count and the names, the claims on demand.
+
+    Examples
+    --------
+    >>> text = _sources_html(["skin.pih_lit", "skin.pih_lit"])
+    >>> text.startswith("<details") and "Sources (1):" in text and "skin.pih_lit" in text
+    True
+    """
+    ids = list(dict.fromkeys(claim_ids))  # a rule may cite a claim twice; list it once
+    claims = [claim(cid) for cid in ids]
+    names = list(dict.fromkeys(c.source for c in claims))
+    items = "".join(
+        f"<li><code>{html.escape(cid)}</code> ({html.escape(c.source_kind)}: {html.escape(c.source)})</li>"
+        for cid, c in zip(ids, claims, strict=True)
+    )
+    return (
+        '<details class="ns-sources" style="margin:0"><summary style="cursor:pointer"><small>'
+        f"{html.escape(label)} ({len(ids)}): {html.escape('; '.join(plots._short(n, 48) for n in names))}"
+        f'</small></summary><ul style="margin:0 0 4px 0"><small>{items}</small></ul></details>'
+    )
 
 
 def findings_html(findings, *, verdict: str | Verdict | None = None, heading: str = "Verdict") -> str:
@@ -216,7 +229,7 @@ def findings_html(findings, *, verdict: str | Verdict | None = None, heading: st
             until = f" Until {f.until.isoformat()}." if f.until is not None else ""
             out.append(
                 f"<li style='margin-bottom:4px'>{badge} <strong>{html.escape(f.rule)}{where}</strong>: "
-                f"{html.escape(f.message)}{until}<br><small>Sources: {_sources_html(f.sources)}</small></li>"
+                f"{html.escape(f.message)}{until}{_sources_html(f.sources)}</li>"
             )
         out.append("</ul>")
     out.append("</div>")
@@ -762,7 +775,7 @@ def _day_html(aftercare, redness: float) -> str:
         lis = "".join(
             f"<li>{mark} {html.escape(r.description)}"
             + (f" <em>{html.escape(r.note)}</em>" if r.note else "")
-            + f"<br><small>Sources: {_sources_html(r.sources)}</small></li>"
+            + f"{_sources_html(r.sources)}</li>"
             for r in rules
         )
         return f"<ul style='margin-top:0'>{lis}</ul>"
@@ -774,7 +787,7 @@ def _day_html(aftercare, redness: float) -> str:
         f"{html.escape(aftercare.phase)} phase, day {aftercare.days_since_session} after session "
         f"{aftercare.session}</h4>"
         f"<p style='margin:0 0 6px 0'>Expected redness: <strong>{redness:.2f}</strong> on a 0 to 1 scale "
-        f"({visible}; teaching model). <small>Phase source: {_sources_html([phase_claim])}</small></p>"
+        f"({visible}; teaching model).</p>{_sources_html([phase_claim], 'Phase source')}"
         f"<p style='margin:0'><strong>Must not, today:</strong></p>{items(rules_not, '✖')}"
         f"<p style='margin:0'><strong>Should, today:</strong></p>{items(rules_do, '✔')}"
         f"<p style='margin:0'><strong>No longer restricted:</strong></p>{items(lifted, '○')}"
