@@ -361,7 +361,7 @@ def intake_app(*, on: dt.date | None = None) -> App:
     dates = [c for c in controls.values() if isinstance(c, W.DatePicker) and c is not controls["on"]]
     form = W.VBox(
         [
-            W.HTML("<h4 style='margin:0'>Intake</h4>"),
+            W.HTML("<h3 style='margin:0;font-size:1.05em'>Intake</h3>"),  # lessons' sections are h2
             controls["age"],
             controls["fitzpatrick"],
             controls["concerns"],
@@ -783,9 +783,9 @@ def _day_html(aftercare, redness: float) -> str:
     phase_claim = next(cid for name, _, _, cid in _phases() if name == aftercare.phase)
     return (
         '<div class="ns-day" role="status" aria-live="polite">'
-        f"<h4 style='margin:0 0 4px 0'>Day {aftercare.day} ({aftercare.date.isoformat()}): "
+        f"<h3 style='margin:0 0 4px 0;font-size:1.05em'>Day {aftercare.day} ({aftercare.date.isoformat()}): "
         f"{html.escape(aftercare.phase)} phase, day {aftercare.days_since_session} after session "
-        f"{aftercare.session}</h4>"
+        f"{aftercare.session}</h3>"
         f"<p style='margin:0 0 6px 0'>Expected redness: <strong>{redness:.2f}</strong> on a 0 to 1 scale "
         f"({visible}; teaching model).</p>{_sources_html([phase_claim], 'Phase source')}"
         f"<p style='margin:0'><strong>Must not, today:</strong></p>{items(rules_not, '✖')}"
