@@ -197,10 +197,10 @@ def hub_command(settings: ClassSettings) -> tuple[list[str], dict[str, str]]:
 def start_hub(settings: ClassSettings, log_path: Path | None = None) -> subprocess.Popen:
     """JupyterHub in its own process group; its pid goes to ``class/hub.pid`` for teardown."""
     argv, env = hub_command(settings)
-    out = open(log_path, "ab") if log_path else None  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        argv, cwd=settings.state, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    with open(log_path or os.devnull, "ab") as out:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            argv, cwd=settings.state, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     (settings.state / "hub.pid").write_text(str(proc.pid))
     return proc
 
