@@ -39,6 +39,8 @@ REPO = Path(__file__).resolve().parents[1]
 HUB = REPO / "hub"
 DEFAULT_PREFIX = Path("/opt/needling-hub")
 MIN_PYTHON = (3, 11, 5)  # the lock's soupsieve needs it (pyproject's requires-python says the same)
+#: Bump when the way the environments are built changes (their inputs are hashed, this file is not).
+ENV_RECIPE = "1:"
 PIP = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
 
 
@@ -112,6 +114,7 @@ def shared_interpreter(prefix: Path) -> Path:
     if sysconfig.get_config_var("Py_ENABLE_SHARED"):
         # The binary finds libpython through a RUNPATH into the original (unreadable) folder.
         if not shutil.which("patchelf"):
+            subprocess.run(["apt-get", "update", "-q"], check=True)
             subprocess.run(["apt-get", "install", "-y", "-q", "patchelf"], check=True)
         subprocess.run(["patchelf", "--set-rpath", "$ORIGIN/../lib", str(copied)], check=True)
     os.symlink(f"python{version}", target / "bin" / "python3")
@@ -207,9 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     # Three parts, each rebuilt only when its inputs change: the environments (slow), the package
     # wheel and the small files (seconds).
     wanted = {
-        "envs": inputs_hash(
+        "envs": ENV_RECIPE
+        + inputs_hash(
             REPO / "requirements.lock",
-            HUB / "install.py",
             *sorted(HUB.glob("requirements-*.lock")),
             HUB / "package.json",
             HUB / "package-lock.json",
