@@ -1,7 +1,7 @@
 # Skin Needling Trainer: every set-up step lives here so two commands do it all.
 #   make course   create/reuse .venv, install pinned deps, open the course in JupyterLab
 #   make test     create/reuse .venv, then run every test
-# Other targets: make voila (the planner app), make bench (benchmarks), make lock.
+# Other targets: make instructor (nbgrader's instructor tools), make voila (the planner app), make bench (benchmarks), make lock.
 # Class hub (root): make hub-demo (a local class on 127.0.0.1), make test-hub (the class test), make hub-clean.
 
 PYTHON ?= python3
@@ -24,7 +24,7 @@ export PLOTLY_RENDERER := plotly_mimetype+notebook
 JUPYTER_HOST := 127.0.0.1
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: course test voila bench lock env clean collect hub-env hub-demo test-hub hub-clean
+.PHONY: course instructor test voila bench lock env clean collect hub-env hub-demo test-hub hub-clean
 
 env: $(STAMP)
 
@@ -34,11 +34,24 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
+# The trainee works in workspace/ (git-ignored copies of course/ and exercises/, made and refreshed
+# by tools/trainee_workspace.py), so saving never writes into the committed lessons. roles/trainee/
+# hides the instructor tools and the news; the trainee's own settings live in .jupyter/trainee/.
 course: $(STAMP)
+	$(PY) tools/trainee_workspace.py
 	@echo "Opening the course at http://$(JUPYTER_HOST):8888 (the full URL with its token follows)."
-	$(VENV)/bin/jupyter lab --no-browser --ip=$(JUPYTER_HOST) $(ROOT_FLAG) \
-		--ServerApp.root_dir=$(CURDIR)/course \
-		--LabApp.default_url=/lab/tree/00_welcome.ipynb
+	JUPYTER_CONFIG_PATH=$(CURDIR)/roles/trainee JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/trainee/config \
+	$(VENV)/bin/jupyter lab --no-browser --ip=$(JUPYTER_HOST) --ServerApp.port=8888 $(ROOT_FLAG) \
+		--ServerApp.root_dir=$(CURDIR)/workspace \
+		--LabApp.default_url=/lab/tree/course/00_welcome.ipynb
+
+# The instructor's JupyterLab (formgrader, create assignment) on the repository itself, port 8889.
+instructor: $(STAMP)
+	@echo "Opening the instructor's JupyterLab at http://$(JUPYTER_HOST):8889 (the full URL with its token follows)."
+	JUPYTER_CONFIG_PATH=$(CURDIR)/roles/instructor JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/instructor/config \
+	$(VENV)/bin/jupyter lab --no-browser --ip=$(JUPYTER_HOST) --ServerApp.port=8889 $(ROOT_FLAG) \
+		--ServerApp.root_dir=$(CURDIR) \
+		--LabApp.default_url=/lab/tree/docs/INSTRUCTOR_GUIDE.md
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile --cov=needling_sim --cov-report=term --cov-fail-under=90 -m "not hub" $(PYTEST_ARGS)

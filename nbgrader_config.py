@@ -37,9 +37,7 @@ c.CourseDirectory.feedback_directory = "feedback"
 c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE_ROOT", "/srv/nbgrader/exchange")
 
 # --- what trainees see in the release ------------------------------------------------------
-c.ClearSolutions.code_stub = {
-    "python": "# Write your answer here (and delete the next line).\nraise NotImplementedError()",
-}
+c.ClearSolutions.code_stub = {"python": ""}
 c.ClearSolutions.text_stub = "Write your answer here."
 
 # --- grading ---------------------------------------------------------------------------------
