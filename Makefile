@@ -2,6 +2,7 @@
 #   make course   create/reuse .venv, install pinned deps, open the course in JupyterLab
 #   make test     create/reuse .venv, then run every test
 # Other targets: make instructor (nbgrader's instructor tools), make voila (the planner app), make bench (benchmarks), make lock.
+# Class hub (root): make hub-demo (a local class on 127.0.0.1), make test-hub (the class test), make hub-clean.
 
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
@@ -23,7 +24,7 @@ export PLOTLY_RENDERER := plotly_mimetype+notebook
 JUPYTER_HOST := 127.0.0.1
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: course instructor test voila bench lock env clean collect
+.PHONY: course instructor test voila bench lock env clean collect hub-env hub-demo test-hub hub-clean
 
 env: $(STAMP)
 
@@ -53,7 +54,25 @@ instructor: $(STAMP)
 		--LabApp.default_url=/lab/tree/docs/INSTRUCTOR_GUIDE.md
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadfile --cov=needling_sim --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile --cov=needling_sim --cov-report=term --cov-fail-under=90 -m "not hub" $(PYTEST_ARGS)
+
+# --- a class on JupyterHub (root; docs/INSTRUCTOR_GUIDE.md Part B) ------------------------------
+# hub-env builds /opt/needling-hub: an interpreter every account can run, the hub's and the trainees'
+# (non-editable) environments, the role folders, and configurable-http-proxy (npm ci in hub/).
+HUB_PREFIX ?= /opt/needling-hub
+export NEEDLING_HUB_PREFIX := $(HUB_PREFIX)
+
+hub-env: $(STAMP)
+	$(PY) hub/install.py --prefix $(HUB_PREFIX)
+
+hub-demo: hub-env
+	$(PY) hub/classroom.py demo --prefix $(HUB_PREFIX)
+
+test-hub: hub-env
+	$(PY) -m pytest -m hub tests/hub $(PYTEST_ARGS)
+
+hub-clean:
+	$(PY) hub/classroom.py teardown --prefix $(HUB_PREFIX)
 
 # Class on JupyterHub: quarantine submissions not written by the student they name, then
 # nbgrader collect --update (run as the instructor, in the course folder; docs/INSTRUCTOR_GUIDE.md Part B).
