@@ -237,6 +237,10 @@ def grade_assignment(
         if ledger[student]["status"] != "sandboxed":
             continue
         outcome = api.autograde(assignment, student, force=True, create=True)
+        with open(root / ".nbgrader.log", "a", encoding="utf-8") as logfile:
+            logfile.write(
+                f"--- autograde {assignment} {student} ---\n{outcome.get('log', '')}\n{outcome.get('error') or ''}"
+            )
         if outcome.get("success"):
             score, max_score = _score(root, assignment, student)
             ledger[student].update(status="graded", reason="", score=score, max_score=max_score)
