@@ -32,14 +32,12 @@ c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 # The gradebook is the default sqlite file <root>/gradebook.db (git-ignored).
 
-# Exchange for a class on JupyterHub (see docs/INSTRUCTOR_GUIDE.md); a single-machine course
-# never touches it.
-c.Exchange.root = "/srv/nbgrader/exchange"
+# Exchange for a class on JupyterHub (see docs/INSTRUCTOR_GUIDE.md, Part B); a single-machine
+# course never touches it. NBGRADER_EXCHANGE_ROOT moves it (the class test uses its own).
+c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE_ROOT", "/srv/nbgrader/exchange")
 
 # --- what trainees see in the release ------------------------------------------------------
-c.ClearSolutions.code_stub = {
-    "python": "# Write your answer here (and delete the next line).\nraise NotImplementedError()",
-}
+c.ClearSolutions.code_stub = {"python": ""}
 c.ClearSolutions.text_stub = "Write your answer here."
 
 # --- grading ---------------------------------------------------------------------------------
