@@ -29,12 +29,13 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 import plotly.graph_objects as go
 
 from .areas import Area, area_info, parse_area
 from .course import MAX_DEPTH_MM
-from .evidence import claim
+from .evidence import sources_of
 from .plots import OKABE_ITO, PALETTE
 from .validation import check_real
 
@@ -187,7 +188,8 @@ def _mm(value: float) -> str:
 
 
 def _source(cid: str) -> str:
-    return f"{cid} ({html.escape(claim(cid).source)})"
+    """A claim id with the short name of its primary source (details in the course's bibliography)."""
+    return f"Source: {cid}<br>{html.escape(sources_of(cid)[0].name)}"
 
 
 def _title(r: NeedleReach) -> str:
@@ -213,11 +215,11 @@ def _parts(r: NeedleReach) -> tuple[list[dict], dict, str]:
     dermis_cid = info.sources[0]
     layer_hover = [
         f"<b>Epidermis</b>: 0 to {_mm(e)} below the surface<br>Thickness {_mm(e)} (thinner facial figure)"
-        f"<br>Source: {_source(_EPIDERMIS_CLAIM)}",
-        f"<b>Dermis</b>: {_mm(e)} to {_mm(bottom)}<br>Thickness {_mm(d)} (claim: {measured}; the thinner "
-        f"figure is drawn)<br>Source: {_source(dermis_cid)}",
-        f"<b>Subcutaneous fat</b>: from {_mm(bottom)} down<br>Its thickness is not in the ledger: drawn to "
-        f"the bottom of the picture<br>A needle tip here has passed the dermis ({_LIMIT_CLAIM})",
+        f"<br>{_source(_EPIDERMIS_CLAIM)}",
+        f"<b>Dermis</b>: {_mm(e)} to {_mm(bottom)} below the surface<br>Thickness {_mm(d)} drawn "
+        f"(claim: {measured})<br>{_source(dermis_cid)}",
+        f"<b>Subcutaneous fat</b>: from {_mm(bottom)} down<br>Its thickness is not in the ledger:<br>drawn to "
+        f"the bottom of the picture<br>A tip here has passed the dermis<br>({_LIMIT_CLAIM})",
     ]
     colour, symbol, _ = _REACH_STYLE[r.reach]
     needle_x, needle_y, past_x, past_y = [], [], [], []
@@ -229,7 +231,7 @@ def _parts(r: NeedleReach) -> tuple[list[dict], dict, str]:
             past_y += [bottom, r.depth_mm, None]
     needle_hover = (
         f"<b>Needle {_mm(r.depth_mm)}</b> on the {r.area.value}<br>Tip {r.words}"
-        f"<br>Dermis ends at {_mm(bottom)}; the dermis is {_mm(d)} thick<extra></extra>"
+        f"<br>The dermis is {_mm(d)} thick and ends<br>{_mm(bottom)} below the surface<extra></extra>"
     )
     traces = [
         {  # the layers: one bar each, so hovering anywhere on a layer explains it
@@ -413,41 +415,77 @@ def skin_section_figure(area: str | Area = "cheek", depth_mm: float = 1.0) -> go
     return fig
 
 
-def update_skin_section(fig: go.Figure, area: str | Area, depth_mm: float) -> None:
+def update_skin_section(
+    fig: go.Figure, area: str | Area, depth_mm: float, *, shown: tuple[str | Area, float] | None = None
+) -> None:
     """Move a figure made by :func:`skin_section_figure` to another area or depth, in place.
 
     Only what changed is assigned, inside ``fig.batch_update()`` (one message to the
     browser for a ``FigureWidget``).
 
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure or FigureWidget
+    area, depth_mm
+        What to show now.
+    shown : (area, depth_mm), optional
+        What ``fig`` shows at the moment, when the caller knows it (an app does): the two
+        drawings are then compared in Python instead of reading the figure back, which costs
+        more than drawing. Without it every property is read and compared.
+
     Examples
     --------
     >>> fig = skin_section_figure("cheek", 0.5)
-    >>> update_skin_section(fig, "periorbital", 1.0)
+    >>> update_skin_section(fig, "periorbital", 1.0, shown=("cheek", 0.5))
     >>> fig.layout.annotations[0].text, len(fig.data)
     ('Tip at 1.00 mm:<br>0.25 mm past the dermis', 6)
     """
-    traces, tip_label, title = _parts(needle_reach(area, depth_mm))
+    new = _drawing(*_check(area, depth_mm))
+    if shown is not None:
+        old = _drawing(*_check(*shown))
+        changes = {path: value for path, value in new.items() if old[path] != value}
+    else:
+        changes = {path: value for path, value in new.items() if _changed(_read(fig, path), value)}
     with fig.batch_update():
-        for target, spec in zip(fig.data, traces, strict=True):
-            for key, value in spec.items():
-                if key == "marker":
-                    for mkey, mvalue in value.items():
-                        if target.marker[mkey] != mvalue:
-                            target.marker[mkey] = mvalue
-                elif _changed(target[key], value):
-                    target[key] = value
-        label = fig.layout.annotations[0]
-        for key, value in tip_label.items():
-            if label[key] != value:
-                label[key] = value
-        if fig.layout.title.text != title:
-            fig.layout.title.text = title
+        for (where, *keys), value in changes.items():
+            if where == "title":
+                fig.layout.title.text = value
+                continue
+            target = fig.layout.annotations[0] if where == "tip_label" else fig.data[where]
+            for key in keys[:-1]:
+                target = target[key]
+            target[keys[-1]] = value
+
+
+@lru_cache(maxsize=256)
+def _drawing(area: Area, depth_mm: float) -> dict[tuple, object]:
+    """What the figure holds for one area and depth, flat: (trace index or part, key, ...) -> value."""
+    traces, tip_label, title = _parts(needle_reach(area, depth_mm))
+    flat: dict[tuple, object] = {("title",): title}
+    for i, spec in enumerate(traces):
+        for key, value in spec.items():
+            if isinstance(value, dict):
+                flat.update({(i, key, k): v for k, v in value.items()})
+            else:
+                flat[(i, key)] = tuple(value) if isinstance(value, list) else value
+    flat.update({("tip_label", key): value for key, value in tip_label.items()})
+    return flat
+
+
+def _read(fig: go.Figure, path: tuple):
+    where, *keys = path
+    if where == "title":
+        return fig.layout.title.text
+    node = fig.layout.annotations[0] if where == "tip_label" else fig.data[where]
+    for key in keys:
+        node = node[key]
+    return node
 
 
 def _changed(old, new) -> bool:
-    if isinstance(new, str):
-        return old != new
-    return old is None or tuple(old) != tuple(new)
+    if isinstance(new, tuple):
+        return old is None or tuple(old) != new
+    return old != new
 
 
 def skin_section_summary(area: str | Area = "cheek", depth_mm: float = 1.0) -> str:

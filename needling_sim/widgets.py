@@ -640,7 +640,7 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
         outputs["collagen_summary"].value = _summary_html(plots.collagen_summary(outcome, cohort))
         where = (plan.area, plan.depths_mm[0])
         if where != shown_section[0]:
-            update_skin_section(section, *where)
+            update_skin_section(section, *where, shown=shown_section[0])
             shown_section[0] = where
         outputs["skin_section_summary"].value = _summary_html(skin_section_summary(*where))
 
