@@ -6,8 +6,10 @@ them at their thicknesses from the evidence ledger (the thinner figure, as
 cartridge of needles reaching the chosen depth. It shows where the tip ends:
 
 - in the epidermis or the dermis, with the needle no longer than the dermis is thick;
-- still in the dermis but with a needle **longer than the dermis is thick** (EVIDENCE
-  section 4 asks to keep within the local dermis: about 0.6 mm at the eyelid);
+- still in the dermis but with a needle **longer than the dermis is thick**, even at its
+  thicker measured figure (EVIDENCE section 4 asks to keep within the local dermis: 0.58
+  to 0.67 mm at the eyelid, so 0.75 mm is too long there; the plan check's
+  ``depth_past_local_dermis`` caution);
 - **past the dermis**, in the fat: the part of the needle below the dermis is drawn in
   red and the tip says by how much (``policy.depth_limit_assumed``).
 
@@ -100,7 +102,11 @@ class NeedleReach:
     depth_mm : float
         Needle length, drawn as if it went in its full length.
     epidermis_mm, dermis_mm : float
-        Layer thicknesses (the thinner figures of their claims).
+        Layer thicknesses as drawn (the thinner figures of their claims).
+    dermis_thick_mm : float
+        The dermis's thicker measured figure (``AreaInfo.dermis_range_mm[1]``): a longer
+        needle is longer than the dermis is thick however it is measured, the plan check's
+        ``depth_past_local_dermis`` caution.
     reach : Reach
     sources : tuple of str
         Claim ids behind the thicknesses and the limit.
@@ -110,6 +116,7 @@ class NeedleReach:
     depth_mm: float
     epidermis_mm: float
     dermis_mm: float
+    dermis_thick_mm: float
     reach: Reach
     sources: tuple[str, ...]
 
@@ -163,7 +170,7 @@ def needle_reach(area: str | Area, depth_mm: float) -> NeedleReach:
     >>> r = needle_reach("periorbital", 1.0)
     >>> r.reach.value, round(r.dermis_bottom_mm, 2), round(r.past_dermis_mm, 2)
     ('past_dermis', 0.75, 0.25)
-    >>> needle_reach("periorbital", 0.75).words
+    >>> needle_reach("periorbital", 0.75).words  # the eyelid dermis measured 0.58 to 0.67 mm
     'in the dermis, but longer than the dermis is thick'
     """
     where, depth = _check(area, depth_mm)
@@ -171,13 +178,15 @@ def needle_reach(area: str | Area, depth_mm: float) -> NeedleReach:
     eps = 1e-9
     if depth > info.depth_limit_mm + eps:
         reach = Reach.PAST_DERMIS
-    elif depth > info.dermis_mm + eps:
+    elif depth > info.dermis_range_mm[1] + eps:
         reach = Reach.LONGER_THAN_DERMIS
     elif depth > info.epidermis_mm + eps:
         reach = Reach.DERMIS
     else:
         reach = Reach.EPIDERMIS
-    return NeedleReach(where, depth, info.epidermis_mm, info.dermis_mm, reach, info.sources)
+    return NeedleReach(
+        where, depth, info.epidermis_mm, info.dermis_mm, info.dermis_range_mm[1], reach, info.sources
+    )
 
 
 # --------------------------------------------------------------------------- the figure
@@ -185,6 +194,10 @@ def needle_reach(area: str | Area, depth_mm: float) -> NeedleReach:
 
 def _mm(value: float) -> str:
     return f"{value:.2f} mm"
+
+
+def _measured(low: float, high: float) -> str:
+    return _mm(low) if low == high else f"{low:.2f} to {high:.2f} mm"
 
 
 def _source(cid: str) -> str:
@@ -208,10 +221,9 @@ def _tip_text(r: NeedleReach) -> str:
 
 def _parts(r: NeedleReach) -> tuple[list[dict], dict, str]:
     """Trace specs, the tip label and title for one reach (one fixed structure for every input)."""
-    e, d, bottom = r.epidermis_mm, r.dermis_mm, r.dermis_bottom_mm
+    e, d, bottom, thick = r.epidermis_mm, r.dermis_mm, r.dermis_bottom_mm, r.dermis_thick_mm
     info = area_info(r.area)
-    lo, hi = info.dermis_range_mm
-    measured = _mm(lo) if lo == hi else f"{lo:.2f} to {hi:.2f} mm"
+    measured = _measured(*info.dermis_range_mm)
     dermis_cid = info.sources[0]
     layer_hover = [
         f"<b>Epidermis</b>: 0 to {_mm(e)} below the surface<br>Thickness {_mm(e)} (thinner facial figure)"
@@ -254,10 +266,12 @@ def _parts(r: NeedleReach) -> tuple[list[dict], dict, str]:
             "marker": {"color": colour, "symbol": symbol},
             "hovertemplate": needle_hover,
         },
-        {  # where a needle becomes longer than the dermis is thick
-            "x": [0.0, _WIDTH_MM],
-            "y": [d, d],
-            "hovertemplate": f"Depth {_mm(d)}: as deep as the {r.area.value} dermis is thick<extra></extra>",
+        {  # where a needle becomes longer than the dermis is thick (only when that is above the fat)
+            "x": [0.0, _WIDTH_MM] if thick < bottom else [],
+            "y": [thick, thick] if thick < bottom else [],
+            "showlegend": thick < bottom,
+            "hovertemplate": f"Depth {_mm(thick)}: as deep as the {r.area.value} dermis is thick "
+            f"(its thicker measured figure)<br>A longer needle: caution<extra></extra>",
         },
     ]
     below = r.depth_mm < _BOTTOM_MM - 1.0  # room for the label under the tip
@@ -277,8 +291,9 @@ def skin_section_figure(area: str | Area = "cheek", depth_mm: float = 1.0) -> go
     one for its thickness and source. Three needles of a cartridge reach ``depth_mm``;
     their tips are coloured, shaped and labelled by where they end (see :class:`Reach`).
     The part of a needle past the dermis is drawn thick and red. A dotted line marks
-    the depth equal to the dermis's thickness: a longer needle is "longer than the
-    dermis is thick" even while its tip is still in the dermis.
+    the depth equal to the dermis's thicker measured figure, where that lies above the
+    fat: a longer needle is "longer than the dermis is thick" even while its tip is
+    still in the dermis (around the eyes: 0.67 mm).
 
     Parameters
     ----------
@@ -354,7 +369,7 @@ def skin_section_figure(area: str | Area = "cheek", depth_mm: float = 1.0) -> go
         go.Scatter(
             **line,
             mode="lines",
-            name="needle as long as the dermis is thick",
+            name="needle as long as the dermis is thick (thicker figure)",
             line={"color": _C["black"], "width": 1, "dash": "dot"},
         )
     )
@@ -500,12 +515,13 @@ def skin_section_summary(area: str | Area = "cheek", depth_mm: float = 1.0) -> s
     """
     r = needle_reach(area, depth_mm)
     bottom = r.dermis_bottom_mm
+    measured = _measured(r.dermis_mm, r.dermis_thick_mm)
     if r.reach is Reach.PAST_DERMIS:
         where = f"the tip passes the dermis and ends {_mm(r.past_dermis_mm)} into the fat"
     elif r.reach is Reach.LONGER_THAN_DERMIS:
         where = (
             f"the tip ends in the dermis, {_mm(bottom - r.depth_mm)} above its bottom, but the needle is "
-            f"longer than the dermis is thick ({_mm(r.dermis_mm)})"
+            f"longer than the dermis is thick ({measured})"
         )
     elif r.reach is Reach.DERMIS:
         where = f"the tip ends in the dermis, {_mm(bottom - r.depth_mm)} above its bottom"

@@ -66,11 +66,15 @@ def contrast(a, b) -> float:
 def test_reach_follows_the_layers_of_each_area(area):
     info = area_info(area)
     limit = info.epidermis_mm + info.dermis_mm
+    thick = info.dermis_range_mm[1]  # the thicker measured figure
     assert needle_reach(area, info.epidermis_mm).reach is Reach.EPIDERMIS
-    assert needle_reach(area, min(info.dermis_mm, info.epidermis_mm + 0.01)).reach in {Reach.DERMIS}
-    assert needle_reach(area, info.dermis_mm).reach is Reach.DERMIS
-    assert needle_reach(area, info.dermis_mm + 0.01).reach is Reach.LONGER_THAN_DERMIS
-    assert needle_reach(area, limit).reach is Reach.LONGER_THAN_DERMIS  # the tip at the bottom, not past it
+    assert needle_reach(area, info.epidermis_mm + 0.01).reach is Reach.DERMIS
+    assert needle_reach(area, min(thick, limit)).reach is Reach.DERMIS
+    if thick < limit:  # a needle can be longer than the dermis is thick and still end in it
+        assert needle_reach(area, thick + 0.01).reach is Reach.LONGER_THAN_DERMIS
+        assert needle_reach(area, limit).reach is Reach.LONGER_THAN_DERMIS  # at the bottom, not past it
+    else:
+        assert needle_reach(area, limit).reach is Reach.DERMIS
     past = needle_reach(area, limit + 0.01)
     assert past.reach is Reach.PAST_DERMIS
     assert past.past_dermis_mm == pytest.approx(0.01)
@@ -80,11 +84,12 @@ def test_reach_follows_the_layers_of_each_area(area):
 def test_periorbital_three_quarters_is_longer_than_the_dermis_and_one_millimetre_passes_it():
     # EVIDENCE section 4: keep within the local dermis, about 0.6 mm at the eyelid (Meng 2022: 0.58/0.67)
     r = needle_reach("periorbital", 0.75)
-    assert (r.dermis_mm, r.reach) == (0.58, Reach.LONGER_THAN_DERMIS)
+    assert (r.dermis_mm, r.dermis_thick_mm, r.reach) == (0.58, 0.67, Reach.LONGER_THAN_DERMIS)
     assert "dermis.meng2022_eyelid" in r.sources
     assert needle_reach("periorbital", 1.0).reach is Reach.PAST_DERMIS
-    assert needle_reach("cheek", 1.0).reach is Reach.LONGER_THAN_DERMIS
-    assert needle_reach("cheek", 0.75).reach is Reach.DERMIS
+    # the cheek dermis measured 0.87 to 1.14 mm: 1 mm ends in it, as the plan check says
+    assert needle_reach("cheek", 1.0).reach is Reach.DERMIS
+    assert needle_reach("cheek", 1.25).reach is Reach.PAST_DERMIS
 
 
 @pytest.mark.parametrize("area", AREAS)
@@ -135,7 +140,9 @@ def test_layers_are_drawn_to_scale_from_the_ledger(area):
     assert labels[0] == f"Epidermis {epidermis:.2f} mm" and labels[1] == f"Dermis {dermis:.2f} mm"
 
 
-@pytest.mark.parametrize(("area", "depth"), [("cheek", 0.5), ("periorbital", 1.0), ("back", 3.0), ("neck", 0.25)])
+@pytest.mark.parametrize(
+    ("area", "depth"), [("cheek", 0.5), ("periorbital", 1.0), ("periorbital", 0.7), ("back", 3.0), ("neck", 0.25)]
+)
 def test_the_needles_reach_the_depth_and_the_part_past_the_dermis_is_drawn(area, depth):
     fig = skin_section_figure(area, depth)
     r = needle_reach(area, depth)
@@ -151,7 +158,11 @@ def test_the_needles_reach_the_depth_and_the_part_past_the_dermis_is_drawn(area,
     else:
         assert past == []
         assert "past the dermis" not in fig.layout.annotations[0].text
-    assert by_name(fig, "needle as long as the dermis is thick").y == (r.dermis_mm, r.dermis_mm)
+    line = by_name(fig, "needle as long as the dermis is thick (thicker figure)")
+    if r.dermis_thick_mm < r.dermis_bottom_mm:
+        assert line.y == (r.dermis_thick_mm, r.dermis_thick_mm) and line.showlegend
+    else:  # thicker than the drawn dermis: no line inside the fat
+        assert line.y == () and not line.showlegend
 
 
 def test_figure_has_titles_units_hover_and_only_safe_colours():
@@ -203,7 +214,7 @@ def test_summary_is_one_line_with_the_numbers():
     assert "\n" not in text
     assert text == (
         "Periorbital, 0.75 mm needle: the tip ends in the dermis, 0.00 mm above its bottom, but the needle is "
-        "longer than the dermis is thick (0.58 mm) (epidermis 0.17 mm, dermis 0.58 mm, fat from 0.75 mm)."
+        "longer than the dermis is thick (0.58 to 0.67 mm) (epidermis 0.17 mm, dermis 0.58 mm, fat from 0.75 mm)."
     )
     assert "ends in the epidermis" in skin_section_summary("cheek", 0.1)
     assert "passes the dermis" in skin_section_summary("back", 3.0)
