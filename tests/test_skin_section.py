@@ -93,14 +93,17 @@ def test_periorbital_three_quarters_is_longer_than_the_dermis_and_one_millimetre
 
 
 @pytest.mark.parametrize("area", AREAS)
-def test_past_the_dermis_agrees_with_the_plan_check(area):
-    """The picture's "past the dermis" is the model's depth_beyond_dermis finding, for every depth."""
+def test_the_picture_agrees_with_the_plan_check(area):
+    """"Past the dermis" is the depth_beyond_dermis finding and "longer than the dermis is thick" the
+    depth_past_local_dermis caution, for every depth on the planner's slider."""
     person = Patient(age=35, fitzpatrick=2)
-    for depth in DEPTHS:
+    for step in range(1, 13):
+        depth = step * 0.25
         plan = plan_course(dt.date(2026, 3, 2), 1, 42, depth, area)
         rules = {f.rule for f in check_plan(plan, person)}
-        past = needle_reach(area, depth).reach is Reach.PAST_DERMIS
-        assert past == ("depth_beyond_dermis" in rules), (area, depth, rules)
+        reach = needle_reach(area, depth).reach
+        assert (reach is Reach.PAST_DERMIS) == ("depth_beyond_dermis" in rules), (area, depth, rules)
+        assert (reach is Reach.LONGER_THAN_DERMIS) == ("depth_past_local_dermis" in rules), (area, depth, rules)
 
 
 @pytest.mark.parametrize(
