@@ -153,7 +153,7 @@ def test_the_needles_reach_the_depth_and_the_part_past_the_dermis_is_drawn(area,
     tips = [y for y in needles.y if y is not None][1::2]
     assert tips == [depth] * 3
     assert list(by_name(fig, "needle tip").y) == [depth] * 3
-    past = [y for y in by_name(fig, "needle past the dermis").y if y is not None]
+    past = [y for y in by_name(fig, "past the dermis").y if y is not None]
     if r.reach is Reach.PAST_DERMIS:
         assert past == [r.dermis_bottom_mm, depth] * 3
         assert "past the dermis" in fig.layout.annotations[0].text
@@ -161,7 +161,7 @@ def test_the_needles_reach_the_depth_and_the_part_past_the_dermis_is_drawn(area,
     else:
         assert past == []
         assert "past the dermis" not in fig.layout.annotations[0].text
-    line = by_name(fig, "needle as long as the dermis is thick (thicker figure)")
+    line = by_name(fig, "dermis, thicker measure")
     if r.dermis_thick_mm < r.dermis_bottom_mm:
         assert line.y == (r.dermis_thick_mm, r.dermis_thick_mm) and line.showlegend
     else:  # thicker than the drawn dermis: no line inside the fat
