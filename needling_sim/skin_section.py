@@ -384,7 +384,7 @@ def skin_section_figure(area: str | Area = "cheek", depth_mm: float = 1.0) -> go
         bargap=0,
         hoverlabel={"align": "left"},
         plot_bgcolor=_C["white"],
-        legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "yref": "container", "x": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "yref": "container", "x": 0, "font": {"size": 12}},
         shapes=[
             {  # the cartridge holding the needles, above the skin
                 "type": "rect",
