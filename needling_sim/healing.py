@@ -195,11 +195,11 @@ def healing_timeline(
     --------
     >>> from needling_sim import plan_course
     >>> t = healing_timeline(plan_course(dt.date(2026, 3, 2), 2, 42, 1.0, "cheek"))
-    >>> t.loc[[0, 3, 4, 21, 42], ["day", "session", "phase", "redness_visible", "no_touching"]]
+    >>> t.loc[[0, 3, 5, 21, 42], ["day", "session", "phase", "redness_visible", "no_touching"]]
         day  session          phase  redness_visible  no_touching
     0     0        1   inflammation             True         True
     3     3        1   inflammation             True         True
-    4     4        1  proliferation            False        False
+    5     5        1  proliferation            False        False
     21   21        1     remodeling            False        False
     42   42        2   inflammation             True         True
     >>> len(t) == 42 + 365 + 1

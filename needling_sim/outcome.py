@@ -135,7 +135,7 @@ class ModelParams:
     maturation_days: float = 150.0
     collagen_half_life_days: float = 3650.0
     type_iii_weight: float = 0.25
-    fragile_full_days: float = 4.0
+    fragile_full_days: float = 5.0
     fragile_end_days: float = 21.0
     reinjury_inflammation_boost: float = 0.5
     reinjury_collagen_damage: float = 0.6
