@@ -471,9 +471,9 @@ def milestones(
             "full effect",
             plan,
             last + int(claim("effect.s3_full").value_low),
-            ("effect.s3_full", "effect.alam2014", "effect.aust2008"),
-            "About 6 months after the last session: a seed's 'complete effect' and the trial's "
-            "significant result.",
+            ("effect.s3_full", "effect.full_anchor_assumed", "effect.alam2014", "effect.aust2008"),
+            "About 6 months after the last session: a seed's 'complete effect' (counted from the last "
+            "session, an assumption) and the trial's significant result.",
         )
     )
     out.append(
@@ -488,14 +488,17 @@ def milestones(
     )
     improvement = daily["improvement"].to_numpy()
     peak = int(np.argmax(improvement))
+    still_rising = peak == len(improvement) - 1
     out.append(
         _milestone(
             "model: improvement peaks",
             plan,
             peak,
-            ("model.type_iii_weight", "model.collagen_half_life"),
-            "Teaching model: visible improvement peaks when maturing collagen stops outweighing "
-            "the slow loss.",
+            ("model.type_iii_weight", "model.collagen_maturation", "model.collagen_half_life"),
+            "Teaching model: visible improvement is still rising on the last day shown, as type III "
+            "collagen keeps maturing into type I."
+            if still_rising
+            else "Teaching model: visible improvement peaks when maturing collagen stops outweighing the slow loss.",
         )
     )
     return tuple(sorted(out, key=lambda m: m.day))
