@@ -135,7 +135,7 @@ class ModelParams:
     maturation_days: float = 150.0
     collagen_half_life_days: float = 3650.0
     type_iii_weight: float = 0.25
-    fragile_full_days: float = 4.0
+    fragile_full_days: float = 5.0
     fragile_end_days: float = 21.0
     reinjury_inflammation_boost: float = 0.5
     reinjury_collagen_damage: float = 0.6
@@ -390,6 +390,21 @@ def _derive(name: str, state: np.ndarray, p: ModelParams, steps: _Steps) -> np.n
         inflam = state[:, _I]
         return inflam / (inflam + state.dtype.type(p.redness_threshold))
     raise ValueError(f"variable {name!r} is not known; allowed: {', '.join(DAILY_VARIABLES)}")
+
+
+def _derive_day(name: str, state: np.ndarray, p: ModelParams, steps: _Steps, out: np.ndarray) -> None:
+    """One day's value of a daily variable written into ``out`` (shape (n,)), without temporaries for
+    the variables a cohort reports by default; the others go through :func:`_derive`."""
+    if name in ("inflammation", "collagen_new"):
+        np.copyto(out, state[_I if name == "inflammation" else _NEW])
+    elif name == "improvement":
+        dtype = state.dtype.type
+        np.multiply(state[_C3], dtype(p.type_iii_weight - 1.0), out=out)
+        np.add(out, state[_NEW], out=out)
+        if p.collagen_capacity != 1.0:
+            np.multiply(out, dtype(1.0 / p.collagen_capacity), out=out)
+    else:
+        out[...] = _derive(name, state[None], p, steps)[0]
 
 
 def _run_kernel(
@@ -942,12 +957,11 @@ def simulate_cohort(
     def sink(t, state):
         nonlocal block
         row = t % _BLOCK_DAYS
-        one_day = state[None]
         for v, name in enumerate(variables):
-            block[row, v] = _derive(name, one_day, p, steps)[0]
+            _derive_day(name, state, p, steps, block[row, v])
         for metric, (name, day) in keep_at.items():
             if t == day:
-                keep[metric] = _derive(name, one_day, p, steps)[0]
+                keep[metric] = _derive(name, state[None], p, steps)[0]
         if row == _BLOCK_DAYS - 1 or t == days - 1:
             first, values = t - row, block[: row + 1]
             if pool is None:

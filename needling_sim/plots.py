@@ -657,7 +657,7 @@ def conflicts_summary(topic: str | None = None) -> str:
     "Topic 'spacing': ... claims (... seed, ... literature...); numbers span ... to ... days;
     ... conflicting pairs, e.g. ..."
     >>> conflicts_summary("pain")
-    "Topic 'pain': 4 claims (4 seed); no numeric values; 3 conflicting pairs, e.g. pain.s0 vs pain.s3."
+    "Topic 'pain': 5 claims (5 seed); no numeric values; 4 conflicting pairs, e.g. pain.s0 vs pain.s3."
     """
     topic = _check_topic(topic)
     claims = _conflict_claims(topic)
