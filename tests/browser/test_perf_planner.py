@@ -1,7 +1,7 @@
 """One planner change in a real browser: how many bytes it costs and that it updates every chart.
 
-Not a timing test (``make bench`` measures the time): it drives the Voila planner in Debian's
-Chromium with the benchmark's own instruments (``benchmarks/bench_browser.py``: a wrapped
+Not a timing test (``make bench`` measures the time): it runs ``apps/planner.ipynb`` in JupyterLab
+in Debian's Chromium with the benchmark's own instruments (``benchmarks/bench_browser.py``: a wrapped
 WebSocket counting every frame, a MutationObserver on every chart) and checks the size of what
 one key press on the interval slider brings over the wire, and that both charts (and their data)
 changed. The cap holds with room to spare today (about 39 kB; 71 to 84 kB before issue 14):
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -37,13 +38,14 @@ MAX_BYTES_PER_CHANGE = 50_000
 @pytest.mark.slow
 def test_one_planner_change_is_small_on_the_wire_and_updates_every_chart(tmp_path):
     bs.chromium_or_skip()
-    with (
-        bb.browser_context(tmp_path / "chromium-profile") as context,
-        bb.voila_server(ROOT / "apps", tmp_path / "jupyter-state") as voila,
-    ):
+    root = tmp_path / "served"
+    root.mkdir()
+    shutil.copy(ROOT / "apps" / "planner.ipynb", root / "planner.ipynb")  # the app, run in JupyterLab
+    with bb.browser_context(tmp_path / "chromium-profile") as context, bb.lab_server(root, tmp_path / "state") as lab:
         page = context.new_page()
-        page.goto(voila.url("/voila/render/planner.ipynb"))
-        app, handle = bb._interval_app(page, page)
+        panel = bs.open_lab_notebook(page, lab, "planner.ipynb")
+        bs.run_all_cells(page, panel)
+        app, handle = bb._interval_app(panel, page)
         bb._wait_usable(app, 2)
         before = bs.plot_data(app)
         assert len(before) == 2, f"the planner shows {len(before)} charts, expected the timeline and the collagen"
