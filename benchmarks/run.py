@@ -194,12 +194,15 @@ def why(fig: Figure) -> list[str]:
         if beyond > 1:
             slow = ", ".join(f"cell {c['cell']} {c['seconds']} s `{c['code'][:40]}`" for c in cells[:2])
             out.append(f"{beyond:6.2f} s beyond the kernel  {lesson}: {slow}")
-    if "cpu_profile_5_presses" in d:
-        prof = d["cpu_profile_5_presses"]
+    for run in d.get("runs", [])[:1]:
+        if not run or "cpu_profile_5_presses" not in run:
+            continue
+        prof = run["cpu_profile_5_presses"]
         out.append(
             "Chromium's profile of 5 presses, self time by script (ms): "
             + ", ".join(f"{k} {v}" for k, v in prof["by_script_ms"].items())
         )
+        out.append("median press, ms from the key: " + "; ".join(run["median_press"]["messages"][:14]))
     if "kernel_cell_seconds" in d:
         for nb, info in d["kernel_cell_seconds"].items():
             out.append(
