@@ -74,6 +74,38 @@ OKABE_ITO: Mapping[str, str] = MappingProxyType(
 
 _C = OKABE_ITO
 
+
+def contrast_ratio(colour_a: str, colour_b: str) -> float:
+    """WCAG 2 contrast ratio of two ``#RRGGBB`` colours (1 to 21; text needs at least 4.5).
+
+    Examples
+    --------
+    >>> round(contrast_ratio("#000000", "#FFFFFF"), 1)
+    21.0
+    >>> round(contrast_ratio(OKABE_ITO["bluish_green"], "#FFFFFF"), 1)  # white on green: too low
+    3.4
+    """
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(colour_a), luminance(colour_b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (the higher contrast ratio).
+
+    Examples
+    --------
+    >>> text_colour_on(OKABE_ITO["bluish_green"]), text_colour_on(OKABE_ITO["black"])
+    ('#000000', '#FFFFFF')
+    """
+    black, white = OKABE_ITO["black"], OKABE_ITO["white"]
+    return black if contrast_ratio(background, black) >= contrast_ratio(background, white) else white
+
 #: What each colour means, per figure family. Every colour a figure uses comes from here.
 PALETTE: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
@@ -277,7 +309,7 @@ def findings_figure(findings, *, title: str = "Findings", subtitle: str = _TEACH
     for sev in sorted(Severity, reverse=True):
         rows = [(lab, f) for lab, f in zip(labels, ordered, strict=True) if f.severity is sev]
         colour = PALETTE["severity"][sev.value]
-        text_colour = _C["black"] if sev is Severity.CAUTION else _C["white"]
+        text_colour = text_colour_on(colour)
         fig.add_trace(
             go.Bar(
                 orientation="h",

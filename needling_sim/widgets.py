@@ -190,9 +190,7 @@ def _summary_html(text: str) -> str:
 
 
 def _badge(label: str, colour: str, mark: str) -> str:
-    text_colour = (
-        plots.OKABE_ITO["black"] if colour == plots.OKABE_ITO["orange"] else plots.OKABE_ITO["white"]
-    )
+    text_colour = plots.text_colour_on(colour)  # at least 4.5:1 for every verdict and severity
     return (
         f'<span style="background:{colour};color:{text_colour};padding:0 0.35em;border-radius:3px;'
         f'font-weight:bold">{mark} {html.escape(label.upper())}</span>'
