@@ -907,7 +907,7 @@ def collagen_summary(outcome: Outcome, cohort: CohortOutcome | None = None) -> s
     >>> from needling_sim.outcome import simulate
     >>> out = simulate(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
     >>> collagen_summary(out)  # doctest: +ELLIPSIS
-    'New collagen (teaching model, arbitrary units): peaks at 0.4... on day ...; 0.39 at 6 months ...'
+    'New collagen (teaching model, arbitrary units): peaks at 0.6... on day ...; 0.6... at 6 months ...'
     """
     outcome = _check_outcome(outcome)
     cohort = _check_cohort(cohort, outcome)

@@ -24,6 +24,8 @@ from types import MappingProxyType
 import ipywidgets as W
 import numpy as np
 import plotly.graph_objects as go
+import traitlets
+from plotly.serializers import custom_serializers
 
 from . import plots
 from .evidence import claim, load_claims
@@ -101,6 +103,43 @@ class App:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _quiet_trait():
+    """A browser-to-kernel trait that the kernel does not echo back to the browser."""
+    return traitlets.Dict(allow_none=True).tag(sync=True, echo_update=False, **custom_serializers)
+
+
+class _FigureWidget(go.FigureWidget):
+    """A ``FigureWidget`` that skips the round trip back after every in-place update.
+
+    After each update plotly.js sends the kernel the defaults it filled in (``_js2py_traceDeltas``,
+    20 to 30 kB per planner change); ipywidgets echoes them back to the browser, and plotly's
+    handler answers with one ``_py2js_removeTraceProps`` message per trace. The apps never read
+    those defaults, so here the kernel takes the deltas without echoing them and only closes the
+    edit: the charts update the same, with about half the bytes on the wire and no second pass
+    through the browser's widget models.
+    """
+
+    _js2py_traceDeltas = _quiet_trait()
+    _js2py_layoutDelta = _quiet_trait()
+    _js2py_restyle = _quiet_trait()
+    _js2py_relayout = _quiet_trait()
+    _js2py_update = _quiet_trait()
+    _js2py_pointsCallback = _quiet_trait()
+
+    @traitlets.observe("_js2py_traceDeltas")
+    def _handler_js2py_traceDeltas(self, change):
+        msg = change["new"]
+        if not msg:
+            return
+        if msg.get("trace_edit_id") == self._last_trace_edit_id:
+            self._trace_edit_in_process = False
+            if not self._layout_edit_in_process:
+                while self._waiting_edit_callbacks:
+                    self._waiting_edit_callbacks.pop()()
+        # Forget the message without syncing a reset back (plotly would send one more message).
+        self._trait_values["_js2py_traceDeltas"] = None
 
 
 def _keep_state(fw: go.FigureWidget) -> None:
@@ -321,7 +360,7 @@ def intake_app(*, on: dt.date | None = None) -> App:
     controls["on"] = W.DatePicker(value=on, description="Screening date", style=_WIDE)
 
     first = screen(Patient(age=35, fitzpatrick=2), on=on)
-    fig = go.FigureWidget(plots.screening_figure(first))
+    fig = _FigureWidget(plots.screening_figure(first))
     outputs = {"verdict": W.HTML(), "summary": W.HTML()}
 
     def refresh() -> None:
@@ -452,7 +491,7 @@ def claims_explorer(topic: str = "spacing") -> App:
     if topic is None:
         raise TypeError("topic must be a str naming a ledger topic, got None")
     dropdown = W.Dropdown(options=list(plots._topics()), value=topic, description="Topic")
-    fig = go.FigureWidget(plots.conflicts_figure(topic))
+    fig = _FigureWidget(plots.conflicts_figure(topic))
     outputs = {"claims": W.HTML(), "summary": W.HTML()}
 
     def refresh() -> None:
@@ -607,8 +646,8 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
 
     plan0, person0 = current()
     outcome0, cohort0, timeline0, marks0, _ = compute(plan0, person0)
-    gantt = go.FigureWidget(plots._gantt_figure(plan0, timeline0, marks0, None))
-    collagen = go.FigureWidget(plots.collagen_figure(outcome0, cohort0))
+    gantt = _FigureWidget(plots._gantt_figure(plan0, timeline0, marks0, None))
+    collagen = _FigureWidget(plots.collagen_figure(outcome0, cohort0))
     outputs = {"findings": W.HTML(), "gantt_summary": W.HTML(), "collagen_summary": W.HTML()}
 
     def refresh() -> None:
@@ -839,7 +878,7 @@ def healing_day_app(plan=None) -> App:
             (plan.start + dt.timedelta(days=last_day + 3)).isoformat(),
         ]
     )
-    fig = go.FigureWidget(static)
+    fig = _FigureWidget(static)
     outputs = {"day": W.HTML(), "summary": W.HTML()}
 
     def refresh() -> None:

@@ -587,9 +587,13 @@ def _make_client(nb, cell_timeout_s: int, per_cell: int, total: int):
 
 _EXPORT_CODE = """
 def __needling_export(names, path):
-    import json
+    import json, os
     from needling_sim.grading.plain import to_json
-    found = {{}}
+    try:
+        with open(path, encoding="utf-8") as file:
+            found = json.load(file)
+    except (OSError, ValueError):
+        found = {{}}
     for name in names:
         if name not in globals():
             found[name] = {{"problem": f"`{{name}}` is not set: run its answer cell without errors."}}
@@ -598,11 +602,25 @@ def __needling_export(names, path):
             found[name] = {{"value": to_json(globals()[name])}}
         except Exception as error:
             found[name] = {{"problem": f"`{{name}}`: {{error}}"[:500]}}
-    with open(path, "w", encoding="utf-8") as file:
+    with open(path + ".tmp", "w", encoding="utf-8") as file:
         json.dump(found, file)
+    os.replace(path + ".tmp", path)
 __needling_export({names!r}, {path!r})
 del __needling_export
 """
+
+
+def _answer_names(cell, names) -> list[str]:
+    """The requested export names an answer cell assigns (empty for any other cell)."""
+    if not (cell.metadata.get("nbgrader") or {}).get("solution"):
+        return []
+    from .answers import assigned_names
+
+    try:
+        assigned = assigned_names(cell.source)
+    except SyntaxError:
+        return []
+    return [name for name in assigned if name in names]
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -656,6 +674,10 @@ async def _run(args) -> None:
                 notes.append(f"A cell ran past {args.cell_timeout} s and ignored the interrupt; the rest was not run.")
                 alive = False
                 break
+            cell_names = _answer_names(cell, args.names)
+            if cell_names and not timed_out:
+                # Export right away: a later cell that hangs or kills the run cannot lose this answer.
+                await _execute_quietly(client, _EXPORT_CODE.format(names=cell_names, path=str(out / _EXPORT)), 10.0)
             save(_PROGRESS)
         if alive and args.names and time.monotonic() < deadline:
             code = _EXPORT_CODE.format(names=list(args.names), path=str(out / _EXPORT))
