@@ -543,11 +543,13 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
     :class:`~needling_sim.course.SpacingPolicy`); patient ``age``, ``fitzpatrick`` and
     one Checkbox each for ``keloid_history``, ``pregnant``, ``breastfeeding``,
     ``active_infection``, ``open_wounds``, ``herpes_simplex_history`` and
-    ``anticoagulants``. Figures: ``gantt`` (:func:`~needling_sim.plots.course_gantt`)
-    and ``collagen`` (:func:`~needling_sim.plots.collagen_figure`). Outputs:
-    ``findings`` (:func:`~needling_sim.course.check_plan` with sources, and whether the
-    plan passes), ``gantt_summary`` and ``collagen_summary``. All of them update together
-    on every change; sliders update when released.
+    ``anticoagulants``. Figures: ``gantt`` (:func:`~needling_sim.plots.course_gantt`),
+    ``collagen`` (:func:`~needling_sim.plots.collagen_figure`) and ``skin_section``
+    (:func:`~needling_sim.skin_section.skin_section_figure`: the needle drawn into the
+    area's skin, beside the plan controls). Outputs: ``findings``
+    (:func:`~needling_sim.course.check_plan` with sources, and whether the plan passes),
+    ``gantt_summary``, ``collagen_summary`` and ``skin_section_summary``. All of them
+    update together on every change; sliders update when released.
 
     Parameters
     ----------
@@ -575,6 +577,7 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
     """
     from .areas import Area
     from .course import SpacingPolicy, plan_course, plan_passes
+    from .skin_section import skin_section_figure, skin_section_summary, update_skin_section
 
     base = _check_patient(patient) or Patient(age=35, fitzpatrick=2)
     start = _check_date_or_none("start", start) or dt.date.today()
@@ -648,14 +651,21 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
     outcome0, cohort0, timeline0, marks0, _ = compute(plan0, person0)
     gantt = _FigureWidget(plots._gantt_figure(plan0, timeline0, marks0, None))
     collagen = _FigureWidget(plots.collagen_figure(outcome0, cohort0))
-    outputs = {"findings": W.HTML(), "gantt_summary": W.HTML(), "collagen_summary": W.HTML()}
+    section = _FigureWidget(skin_section_figure(plan0.area, plan0.depths_mm[0]))
+    shown_section = [(plan0.area, plan0.depths_mm[0])]  # what the diagram shows: it moves only when that changes
+    outputs = {
+        "findings": W.HTML(),
+        "gantt_summary": W.HTML(),
+        "collagen_summary": W.HTML(),
+        "skin_section_summary": W.HTML(),
+    }
 
     def refresh() -> None:
         try:
             plan, person = current()
         except (TypeError, ValueError) as err:
             outputs["findings"].value = _error_html(str(err))
-            for name in ("gantt_summary", "collagen_summary"):
+            for name in ("gantt_summary", "collagen_summary", "skin_section_summary"):
                 outputs[name].value = _summary_html("Chart not updated: fix the plan above.")
             return
         outcome, cohort, timeline, marks, findings = compute(plan, person)
@@ -667,6 +677,11 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
         _update_collagen(collagen, outcome, cohort)
         outputs["gantt_summary"].value = _summary_html(plots._gantt_summary(plan, timeline, marks, None))
         outputs["collagen_summary"].value = _summary_html(plots.collagen_summary(outcome, cohort))
+        where = (plan.area, plan.depths_mm[0])
+        if where != shown_section[0]:
+            update_skin_section(section, *where, shown=shown_section[0])
+            shown_section[0] = where
+        outputs["skin_section_summary"].value = _summary_html(skin_section_summary(*where))
 
     plan_box = W.VBox(
         [
@@ -684,9 +699,10 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
         ],
         layout=W.Layout(min_width="260px"),
     )
+    section_box = W.VBox([section, outputs["skin_section_summary"]], layout=W.Layout(width="470px"))
     root = W.VBox(
         [
-            W.HBox([plan_box, patient_box], layout=W.Layout(flex_flow="row wrap")),
+            W.HBox([plan_box, section_box, patient_box], layout=W.Layout(flex_flow="row wrap")),
             outputs["findings"],
             gantt,
             outputs["gantt_summary"],
@@ -694,7 +710,8 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
             outputs["collagen_summary"],
         ]
     )
-    return _app(root, controls, {"gantt": gantt, "collagen": collagen}, outputs, refresh)
+    figures = {"gantt": gantt, "collagen": collagen, "skin_section": section}
+    return _app(root, controls, figures, outputs, refresh)
 
 
 @lru_cache(maxsize=128)
