@@ -352,3 +352,4 @@ def test_capstone_case_comes_from_the_graders_id_not_the_notebook():
     for gid, source in h.check_sources(nb).items():
         assert "virtual_case(student_id())" in source, gid
         assert not re.search(r"\bos\b|getcwd|TRAINEE_ID|JUPYTERHUB_USER", source), gid
+
