@@ -1532,7 +1532,7 @@ def course_gantt_summary(
     >>> plan = plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek")
     >>> course_gantt_summary(plan, today=dt.date(2026, 3, 20))  # doctest: +NORMALIZE_WHITESPACE
     'Course timeline: 3 sessions on the cheek from 2026-03-02 to 2026-05-25 (42 days apart);
-    visible redness on 12 days; aftercare rules for up to 8 days after each session;
+    visible redness on 12 days; aftercare rules for up to 7 days after each session;
     early results from 2026-04-13, full effect about 2026-11-23, collagen may still be forming
     until 2027-05-25; today 2026-03-20 is day 18, proliferation after session 1.'
     """

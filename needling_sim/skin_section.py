@@ -343,15 +343,15 @@ def skin_section_figure(area: str | Area = "cheek", depth_mm: float = 1.0) -> go
         )
     )
     fig.add_trace(
-        go.Scatter(**needles, mode="lines", name="needle", line={"color": _C["black"], "width": 3}, showlegend=False)
+        go.Scatter(**needles, mode="lines", name="needle", line={"color": _C["black"], "width": 3}, showlegend=True)
     )
     fig.add_trace(
         go.Scatter(
             **past,
             mode="lines",
-            name="needle past the dermis",
+            name="past the dermis",
             line={"color": PALETTE["verdict"]["defer"], "width": 6},
-            showlegend=False,
+            showlegend=True,  # in the legend while drawn; the needle always is, so the legend keeps one row
         )
     )
     fig.add_trace(
@@ -369,7 +369,7 @@ def skin_section_figure(area: str | Area = "cheek", depth_mm: float = 1.0) -> go
         go.Scatter(
             **line,
             mode="lines",
-            name="needle as long as the dermis is thick (thicker figure)",
+            name="dermis, thicker measure",
             line={"color": _C["black"], "width": 1, "dash": "dot"},
         )
     )
@@ -384,7 +384,7 @@ def skin_section_figure(area: str | Area = "cheek", depth_mm: float = 1.0) -> go
         bargap=0,
         hoverlabel={"align": "left"},
         plot_bgcolor=_C["white"],
-        legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "yref": "container", "x": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "yref": "container", "x": 0, "font": {"size": 12}},
         shapes=[
             {  # the cartridge holding the needles, above the skin
                 "type": "rect",

@@ -93,14 +93,17 @@ def test_periorbital_three_quarters_is_longer_than_the_dermis_and_one_millimetre
 
 
 @pytest.mark.parametrize("area", AREAS)
-def test_past_the_dermis_agrees_with_the_plan_check(area):
-    """The picture's "past the dermis" is the model's depth_beyond_dermis finding, for every depth."""
+def test_the_picture_agrees_with_the_plan_check(area):
+    """"Past the dermis" is the depth_beyond_dermis finding and "longer than the dermis is thick" the
+    depth_past_local_dermis caution, for every depth on the planner's slider."""
     person = Patient(age=35, fitzpatrick=2)
-    for depth in DEPTHS:
+    for step in range(1, 13):
+        depth = step * 0.25
         plan = plan_course(dt.date(2026, 3, 2), 1, 42, depth, area)
         rules = {f.rule for f in check_plan(plan, person)}
-        past = needle_reach(area, depth).reach is Reach.PAST_DERMIS
-        assert past == ("depth_beyond_dermis" in rules), (area, depth, rules)
+        reach = needle_reach(area, depth).reach
+        assert (reach is Reach.PAST_DERMIS) == ("depth_beyond_dermis" in rules), (area, depth, rules)
+        assert (reach is Reach.LONGER_THAN_DERMIS) == ("depth_past_local_dermis" in rules), (area, depth, rules)
 
 
 @pytest.mark.parametrize(
@@ -150,7 +153,7 @@ def test_the_needles_reach_the_depth_and_the_part_past_the_dermis_is_drawn(area,
     tips = [y for y in needles.y if y is not None][1::2]
     assert tips == [depth] * 3
     assert list(by_name(fig, "needle tip").y) == [depth] * 3
-    past = [y for y in by_name(fig, "needle past the dermis").y if y is not None]
+    past = [y for y in by_name(fig, "past the dermis").y if y is not None]
     if r.reach is Reach.PAST_DERMIS:
         assert past == [r.dermis_bottom_mm, depth] * 3
         assert "past the dermis" in fig.layout.annotations[0].text
@@ -158,7 +161,7 @@ def test_the_needles_reach_the_depth_and_the_part_past_the_dermis_is_drawn(area,
     else:
         assert past == []
         assert "past the dermis" not in fig.layout.annotations[0].text
-    line = by_name(fig, "needle as long as the dermis is thick (thicker figure)")
+    line = by_name(fig, "dermis, thicker measure")
     if r.dermis_thick_mm < r.dermis_bottom_mm:
         assert line.y == (r.dermis_thick_mm, r.dermis_thick_mm) and line.showlegend
     else:  # thicker than the drawn dermis: no line inside the fat
