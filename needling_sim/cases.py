@@ -284,9 +284,7 @@ def grading_student_id(path: str | PurePath, assignment: str | None = None) -> s
     return student if _STUDENT_ID.fullmatch(student) else None
 
 
-def resolve_trainee_id(
-    typed_id: str, path: str | PurePath | None = None, assignment: str | None = None
-) -> str:
+def resolve_trainee_id(typed_id: str, path: str | PurePath | None = None, assignment: str | None = None) -> str:
     """The id whose case a notebook should use: the grader's when grading, else the typed one.
 
     Parameters

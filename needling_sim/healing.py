@@ -340,9 +340,7 @@ def aftercare_on(
     elif isinstance(when, dt.date) and not isinstance(when, dt.datetime):
         day = (when - plan.start).days
     else:
-        raise TypeError(
-            f"when must be a datetime.date or a whole number of days, got {type(when).__name__} {when!r}"
-        )
+        raise TypeError(f"when must be a datetime.date or a whole number of days, got {type(when).__name__} {when!r}")
     if day < 0:
         raise ValueError(f"when={when!r} is before the first session on {plan.start}; allowed: from day 0")
     after_last = max(365, day - plan.session_days[-1])
@@ -471,8 +469,7 @@ def milestones(
             plan,
             last + int(claim("effect.s3_full").value_low),
             ("effect.s3_full", "effect.alam2014", "effect.aust2008"),
-            "About 6 months after the last session: a seed's 'complete effect' and the trial's "
-            "significant result.",
+            "About 6 months after the last session: a seed's 'complete effect' and the trial's significant result.",
         )
     )
     out.append(
@@ -493,8 +490,7 @@ def milestones(
             plan,
             peak,
             ("model.type_iii_weight", "model.collagen_half_life"),
-            "Teaching model: visible improvement peaks when maturing collagen stops outweighing "
-            "the slow loss.",
+            "Teaching model: visible improvement peaks when maturing collagen stops outweighing the slow loss.",
         )
     )
     return tuple(sorted(out, key=lambda m: m.day))

@@ -191,88 +191,128 @@ def screen(
     """
     check_instance("patient", patient, Patient, "a needling_sim.Patient")
     check_date("on", on)
-    policy = check_choice("isotretinoin_policy", isotretinoin_policy, IsotretinoinPolicy,
-                          noun="isotretinoin policy name")
+    policy = check_choice(
+        "isotretinoin_policy", isotretinoin_policy, IsotretinoinPolicy, noun="isotretinoin policy name"
+    )
     for field in ("isotretinoin_last_dose", "radiation_last_date", "sun_exposure_last", "retinoid_last_use"):
         value = getattr(patient, field)
         if value is not None and value > on:
-            raise ValueError(f"{field}={value.isoformat()} is after the screening date {on.isoformat()}; "
-                             "record only what has already happened")
+            raise ValueError(
+                f"{field}={value.isoformat()} is after the screening date {on.isoformat()}; "
+                "record only what has already happened"
+            )
 
     found: list[Finding | None] = []
     if patient.keloid_history:
-        found.append(_finding(
-            "keloid_history", "do_not_treat",
-            "History of keloids, raised scars or poor wound healing: needling injures the skin "
-            "on purpose and may leave a raised scar. Do not treat.",
-        ))
+        found.append(
+            _finding(
+                "keloid_history",
+                "do_not_treat",
+                "History of keloids, raised scars or poor wound healing: needling injures the skin "
+                "on purpose and may leave a raised scar. Do not treat.",
+            )
+        )
     if patient.pregnant:
-        found.append(_finding(
-            "pregnancy", "defer",
-            "Pregnant: the seeds say not to treat during pregnancy. Wait until after it; "
-            "no date can be set now.",
-        ))
+        found.append(
+            _finding(
+                "pregnancy",
+                "defer",
+                "Pregnant: the seeds say not to treat during pregnancy. Wait until after it; no date can be set now.",
+            )
+        )
     if patient.breastfeeding:
-        found.append(_finding(
-            "breastfeeding", "defer",
-            "Breastfeeding: the seeds say not to treat while breastfeeding. Wait until it has "
-            "stopped; no date can be set now.",
-        ))
+        found.append(
+            _finding(
+                "breastfeeding",
+                "defer",
+                "Breastfeeding: the seeds say not to treat while breastfeeding. Wait until it has "
+                "stopped; no date can be set now.",
+            )
+        )
     if patient.active_infection:
-        found.append(_finding(
-            "active_infection", "defer",
-            "Active infection or inflammation at the site (a cold-sore outbreak too): needling "
-            "could spread it. Wait until it has fully cleared; no date can be set now.",
-        ))
+        found.append(
+            _finding(
+                "active_infection",
+                "defer",
+                "Active infection or inflammation at the site (a cold-sore outbreak too): needling "
+                "could spread it. Wait until it has fully cleared; no date can be set now.",
+            )
+        )
     if patient.open_wounds:
-        found.append(_finding(
-            "open_wounds", "defer",
-            "Open cuts, wounds or abrasions at the site: wait until they have healed; "
-            "no date can be set now.",
-        ))
+        found.append(
+            _finding(
+                "open_wounds",
+                "defer",
+                "Open cuts, wounds or abrasions at the site: wait until they have healed; no date can be set now.",
+            )
+        )
 
     found.append(_isotretinoin(patient, on, policy))
     if patient.radiation_last_date is not None:
-        found.append(_window_rule(
-            patient, on, "radiation_last_date", "radiation",
-            add_months(patient.radiation_last_date, _RADIATION_MONTHS),
-            f"Radiation treatment on {{last}}: the seed asks for {_RADIATION_MONTHS} months "
-            "before needling. Earliest date {end}.",
-        ))
+        found.append(
+            _window_rule(
+                patient,
+                on,
+                "radiation_last_date",
+                "radiation",
+                add_months(patient.radiation_last_date, _RADIATION_MONTHS),
+                f"Radiation treatment on {{last}}: the seed asks for {_RADIATION_MONTHS} months "
+                "before needling. Earliest date {end}.",
+            )
+        )
     if patient.sun_exposure_last is not None:
-        found.append(_window_rule(
-            patient, on, "sun_exposure_last", "recent_sun",
-            patient.sun_exposure_last + dt.timedelta(days=_SUN_DAYS),
-            f"Sunburn or tanning on {{last}}: avoid treating within {_SUN_DAYS} days of strong "
-            "sun, as burnt or tanned skin reacts more. Earliest date {end}.",
-        ))
+        found.append(
+            _window_rule(
+                patient,
+                on,
+                "sun_exposure_last",
+                "recent_sun",
+                patient.sun_exposure_last + dt.timedelta(days=_SUN_DAYS),
+                f"Sunburn or tanning on {{last}}: avoid treating within {_SUN_DAYS} days of strong "
+                "sun, as burnt or tanned skin reacts more. Earliest date {end}.",
+            )
+        )
     if patient.retinoid_last_use is not None:
-        found.append(_window_rule(
-            patient, on, "retinoid_last_use", "recent_retinoids",
-            patient.retinoid_last_use + dt.timedelta(days=_RETINOID_DAYS),
-            f"Retinoids or AHAs used on {{last}}: stop them a few days before (read here as "
-            f"{_RETINOID_DAYS} days, an assumption). Earliest date {{end}}.",
-        ))
+        found.append(
+            _window_rule(
+                patient,
+                on,
+                "retinoid_last_use",
+                "recent_retinoids",
+                patient.retinoid_last_use + dt.timedelta(days=_RETINOID_DAYS),
+                f"Retinoids or AHAs used on {{last}}: stop them a few days before (read here as "
+                f"{_RETINOID_DAYS} days, an assumption). Earliest date {{end}}.",
+            )
+        )
     if patient.fitzpatrick >= 4:
-        found.append(_finding(
-            "darker_skin_type", "caution",
-            f"Fitzpatrick type {patient.fitzpatrick.name}: darker skin carries more risk of "
-            "post-inflammatory hyperpigmentation. Use a conservative depth and strict sun "
-            "protection (a seed claims all skin types are suitable; the literature is more careful).",
-        ))
+        found.append(
+            _finding(
+                "darker_skin_type",
+                "caution",
+                f"Fitzpatrick type {patient.fitzpatrick.name}: darker skin carries more risk of "
+                "post-inflammatory hyperpigmentation. Use a conservative depth and strict sun "
+                "protection (a seed claims all skin types are suitable; the literature is more careful).",
+            )
+        )
     if patient.herpes_simplex_history:
-        found.append(_finding(
-            "cold_sore_history", "caution",
-            "History of cold sores: needling can trigger an outbreak. Arrange antiviral "
-            "prophylaxis before treatment.",
-        ))
+        found.append(
+            _finding(
+                "cold_sore_history",
+                "caution",
+                "History of cold sores: needling can trigger an outbreak. Arrange antiviral "
+                "prophylaxis before treatment.",
+            )
+        )
     if patient.anticoagulants:
-        found.append(_finding(
-            "anticoagulants", "caution",
-            "Takes blood thinners: expect more bleeding and bruising. Check with the prescriber "
-            "and keep depth conservative (a teaching assumption; the seed only asks patients "
-            "to disclose medicines).",
-        ))
+        found.append(
+            _finding(
+                "anticoagulants",
+                "caution",
+                "Takes blood thinners: expect more bleeding and bruising. Check with the prescriber "
+                "and keep depth conservative (a teaching assumption; the seed only asks patients "
+                "to disclose medicines).",
+            )
+        )
 
     findings = tuple(sorted((f for f in found if f is not None), key=lambda f: -f.severity.rank))
     verdict = verdict_for(findings)
@@ -295,13 +335,15 @@ def _isotretinoin(patient: Patient, on: dt.date, policy: IsotretinoinPolicy) -> 
     )
     if on < end:
         return _finding(
-            "isotretinoin", "defer",
+            "isotretinoin",
+            "defer",
             f"Isotretinoin last taken on {last}: under the {policy.value} policy wait "
             f"{months} months, until {end}. {sides}",
             until=end,
         )
     return _finding(
-        "isotretinoin", "caution",
+        "isotretinoin",
+        "caution",
         f"Isotretinoin last taken on {last}: the {policy.value} policy allows treatment now, "
         f"but a more conservative source would still wait. {sides}",
     )

@@ -55,6 +55,8 @@ def test_the_run_finishes_and_grades_everyone_it_can(hostile):
     refused = {e.student for e in EXPLOITS if e.failed}
     assert set(report.graded()) == set(students) - refused, report.summary()
     assert set(report.failed()) == refused, report.summary()
+    log = (hostile["course"] / ".nbgrader.log").read_text(encoding="utf-8")
+    assert "No sandbox run" not in log, "the serial grading step ran trainee code again instead of reusing the run"
 
 
 @pytest.mark.parametrize("exploit", [e for e in EXPLOITS if e.failed], ids=lambda e: e.name)
