@@ -392,14 +392,15 @@ def _read_json(path: Path, max_bytes: int):
 
 def _read_notebook(out: Path, max_bytes: int) -> nbformat.NotebookNode | None:
     for name in (_NOTEBOOK, _PROGRESS):
-        data = _read_json(out / name, max_bytes)
-        if isinstance(data, dict):
-            try:
-                nb = nbformat.from_dict(data)
-                nbformat.validate(nb)
-                return nb
-            except Exception:  # noqa: BLE001 - whatever the sandbox wrote, it is only untrusted data
-                continue
+        path = out / name
+        if not path.is_file() or path.stat().st_size > max_bytes:
+            continue
+        try:
+            nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+            nbformat.validate(nb)
+            return nb
+        except Exception:  # noqa: BLE001 - whatever the sandbox wrote, it is only untrusted data
+            continue
     return None
 
 
