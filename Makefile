@@ -1,7 +1,8 @@
 # Skin Needling Trainer: every set-up step lives here so two commands do it all.
 #   make course   create/reuse .venv, install pinned deps, open the course in JupyterLab
 #   make test     create/reuse .venv, then run every test
-# Other targets: make voila (the planner app), make bench (benchmarks), make lock.
+# Other targets: make instructor (nbgrader's instructor tools), make voila (the planner app), make bench (benchmarks), make lock.
+# Class hub (root): make hub-demo (a local class on 127.0.0.1), make test-hub (the class test), make hub-clean.
 
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
@@ -23,7 +24,7 @@ export PLOTLY_RENDERER := plotly_mimetype+notebook
 JUPYTER_HOST := 127.0.0.1
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: course test voila bench lock env clean grade export sandbox-tool
+.PHONY: course instructor test voila bench lock env clean collect hub-env hub-demo test-hub hub-clean grade export sandbox-tool
 
 env: $(STAMP) sandbox-tool
 
@@ -45,14 +46,51 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
+# The trainee works in workspace/ (git-ignored copies of course/ and exercises/, made and refreshed
+# by tools/trainee_workspace.py), so saving never writes into the committed lessons. roles/trainee/
+# hides the instructor tools and the news; the trainee's own settings live in .jupyter/trainee/.
 course: $(STAMP)
+	$(PY) tools/trainee_workspace.py
 	@echo "Opening the course at http://$(JUPYTER_HOST):8888 (the full URL with its token follows)."
-	$(VENV)/bin/jupyter lab --no-browser --ip=$(JUPYTER_HOST) $(ROOT_FLAG) \
-		--ServerApp.root_dir=$(CURDIR)/course \
-		--LabApp.default_url=/lab/tree/00_welcome.ipynb
+	JUPYTER_CONFIG_PATH=$(CURDIR)/roles/trainee JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/trainee/config \
+	$(VENV)/bin/jupyter lab --no-browser --ip=$(JUPYTER_HOST) --ServerApp.port=8888 $(ROOT_FLAG) \
+		--ServerApp.root_dir=$(CURDIR)/workspace \
+		--LabApp.default_url=/lab/tree/course/00_welcome.ipynb
+
+# The instructor's JupyterLab (formgrader, create assignment) on the repository itself, port 8889.
+instructor: $(STAMP)
+	@echo "Opening the instructor's JupyterLab at http://$(JUPYTER_HOST):8889 (the full URL with its token follows)."
+	JUPYTER_CONFIG_PATH=$(CURDIR)/roles/instructor JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/instructor/config \
+	$(VENV)/bin/jupyter lab --no-browser --ip=$(JUPYTER_HOST) --ServerApp.port=8889 $(ROOT_FLAG) \
+		--ServerApp.root_dir=$(CURDIR) \
+		--LabApp.default_url=/lab/tree/docs/INSTRUCTOR_GUIDE.md
 
 test: $(STAMP) sandbox-tool
-	$(PY) -m pytest -n 2 --dist loadfile --cov=needling_sim --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile --cov=needling_sim --cov-report=term --cov-fail-under=90 -m "not hub" $(PYTEST_ARGS)
+
+# --- a class on JupyterHub (root; docs/INSTRUCTOR_GUIDE.md Part B) ------------------------------
+# hub-env builds /opt/needling-hub: an interpreter every account can run, the hub's and the trainees'
+# (non-editable) environments, the role folders, and configurable-http-proxy (npm ci in hub/).
+HUB_PREFIX ?= /opt/needling-hub
+export NEEDLING_HUB_PREFIX := $(HUB_PREFIX)
+
+hub-env: $(STAMP)
+	$(PY) hub/install.py --prefix $(HUB_PREFIX)
+
+hub-demo: hub-env
+	$(PY) hub/classroom.py demo --prefix $(HUB_PREFIX)
+
+test-hub: hub-env
+	$(PY) -m pytest -m hub tests/hub $(PYTEST_ARGS)
+
+hub-clean:
+	$(PY) hub/classroom.py teardown --prefix $(HUB_PREFIX)
+
+# Class on JupyterHub: quarantine submissions not written by the student they name, then
+# nbgrader collect --update (run as the instructor, in the course folder; docs/INSTRUCTOR_GUIDE.md Part B).
+collect: $(STAMP)
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make collect ASSIGNMENT=01_screening"; exit 2; }
+	$(PY) -m needling_sim.grading.collect $(ASSIGNMENT)
 
 voila: $(STAMP)
 	$(VENV)/bin/voila --no-browser --Voila.ip=$(JUPYTER_HOST) apps/planner.ipynb

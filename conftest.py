@@ -3,6 +3,9 @@
 Every lesson notebook runs under nbval in a fresh kernel. The suite runs with
 ``--dist loadfile``, so one worker runs a notebook top to bottom in one kernel. At the end of the
 session a guard checks that every code cell of every lesson executed and passed, in order.
+nbval's instructions are cell tags (``nbval-check-output``; ``raises-exception`` on lesson 00's
+unanswered practice check, which passes by raising), so no cell is skipped: a cell that nbval
+skips (an ``nbval-skip`` tag) fails the guard like one that did not run.
 """
 
 from __future__ import annotations

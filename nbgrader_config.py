@@ -39,9 +39,9 @@ c.CourseDirectory.feedback_directory = "feedback"
 # nbgrader writes no log file unless told to: keep one beside the gradebook.
 c.NbGrader.logfile = os.path.join(c.CourseDirectory.root, ".nbgrader.log")
 
-# Exchange for a class on JupyterHub (see docs/INSTRUCTOR_GUIDE.md); a single-machine course
-# never touches it.
-c.Exchange.root = "/srv/nbgrader/exchange"
+# Exchange for a class on JupyterHub (see docs/INSTRUCTOR_GUIDE.md, Part B); a single-machine
+# course never touches it. NBGRADER_EXCHANGE_ROOT moves it (the class test uses its own).
+c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE_ROOT", "/srv/nbgrader/exchange")
 
 # --- what trainees see in the release ------------------------------------------------------
 # An answer cell keeps its first line (`name = ...  # your answer: ...`); the model answer

@@ -11,11 +11,12 @@ end (no keloid history, pregnancy, breastfeeding, infection or open wounds), but
 day (two of: isotretinoin, recent sun, recent retinoids, radiation), and cautions
 (skin type, cold sores, blood thinners) come and go.
 
-When nbgrader grades a submission it runs the notebook inside
-``<submitted|autograded>/<student_id>/<assignment>/``. :func:`grading_student_id`
-reads the id from that path, and :func:`resolve_trainee_id` prefers it to whatever
-id the trainee typed: a grader's hidden test rebuilds the trainee's own case, so
-answers copied from someone else's case do not pass.
+The capstone builds the case from :func:`needling_sim.grading.student_id`: in a
+trainee's kernel their login, in the trusted grader the gradebook's student id (never
+the notebook's folder or anything in the trainee's kernel), so answers copied from
+someone else's case do not pass. Logins may hold letters of any alphabet (``José``,
+``Øyvind``); an id is Unicode-normalised (NFC) first, so the same login typed or stored
+in either Unicode form gives the same case.
 
 Teaching model, not clinical advice: the cases are invented.
 """
@@ -25,8 +26,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from ._lazy import np
 from .areas import Area
@@ -38,19 +39,16 @@ __all__ = [
     "CASE_AGE_RANGE_YEARS",
     "CASE_FIRST_DATE",
     "CASE_PAIRS",
-    "GRADING_FOLDERS",
     "VirtualCase",
     "case_seed",
     "check_student_id",
-    "grading_student_id",
-    "resolve_trainee_id",
     "virtual_case",
     "virtual_patient",
 ]
 
 #: Bumping the version changes every case; keep it fixed for a running class.
 _CASE_VERSION = "needling-sim-virtual-case-v1"
-_STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
+_STUDENT_ID = re.compile(r"[^\W_][\w.@+-]{0,63}")
 
 #: Adult ages used for cases (inside the intake range ``patient.AGE_RANGE_YEARS``).
 CASE_AGE_RANGE_YEARS = (22, 64)
@@ -87,21 +85,21 @@ _WINDOWS = {
     "retinoid_last_use": ((0, _RETINOID_DAYS - 1), lambda d: d + dt.timedelta(days=_RETINOID_DAYS)),
 }
 _WINDOW_FIELDS = tuple(_WINDOWS)
-#: The folders nbgrader runs a submission in: ``<folder>/<student_id>/<assignment>``.
-GRADING_FOLDERS = ("submitted", "autograded")
 
 
 def check_student_id(student_id: object) -> str:
-    """Return ``student_id`` if it is a usable trainee id, else raise.
+    """Return ``student_id``, Unicode-normalised (NFC), if it is a usable trainee id; else raise.
 
-    An id is 1 to 64 characters: letters, digits and ``. _ @ + -``, starting with a
-    letter or digit (course logins and JupyterHub user names fit). Nothing is
-    stripped or lower-cased: ``"Ana"`` and ``"ana"`` are different trainees.
+    An id is 1 to 64 characters: letters (of any alphabet), digits and ``. _ @ + -``,
+    starting with a letter or digit (course logins and JupyterHub user names fit).
+    Nothing is stripped or lower-cased: ``"Ana"`` and ``"ana"`` are different trainees.
 
     Examples
     --------
     >>> check_student_id("ana.silva")
     'ana.silva'
+    >>> check_student_id("Jose\u0301") == check_student_id("Jos\u00e9") == "Jos\u00e9"
+    True
     >>> check_student_id(" ana")
     Traceback (most recent call last):
     ...
@@ -109,12 +107,13 @@ def check_student_id(student_id: object) -> str:
     """
     if not isinstance(student_id, str):
         raise TypeError(f"student_id must be a str, got {type(student_id).__name__} {student_id!r}")
-    if not _STUDENT_ID.fullmatch(student_id):
+    normal = unicodedata.normalize("NFC", student_id)
+    if not _STUDENT_ID.fullmatch(normal):
         raise ValueError(
             f"student_id={student_id!r} is not a trainee id; allowed: 1 to 64 letters, digits or "
-            ". _ @ + -, starting with a letter or digit"
+            ". _ @ + -, starting with a letter or digit (ask your instructor if your login is refused)"
         )
-    return student_id
+    return normal
 
 
 def case_seed(student_id: str) -> int:
@@ -127,7 +126,7 @@ def case_seed(student_id: str) -> int:
     >>> 0 <= case_seed("ana") < 2**64
     True
     """
-    check_student_id(student_id)
+    student_id = check_student_id(student_id)
     digest = hashlib.sha256(f"{_CASE_VERSION}:{student_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
@@ -211,6 +210,7 @@ def virtual_case(student_id: str) -> VirtualCase:
     >>> result.verdict.value, len([f for f in result.findings if f.severity == "defer"])
     ('defer', 2)
     """
+    student_id = check_student_id(student_id)
     seed = case_seed(student_id)
     rng = np.random.default_rng(seed)
     age = int(rng.integers(CASE_AGE_RANGE_YEARS[0], CASE_AGE_RANGE_YEARS[1] + 1))
@@ -249,63 +249,3 @@ def virtual_patient(student_id: str) -> Patient:
     True
     """
     return virtual_case(student_id).patient
-
-
-def grading_student_id(path: str | PurePath, assignment: str | None = None) -> str | None:
-    """The student id when ``path`` is an nbgrader submission folder, else None.
-
-    nbgrader runs a submission in ``.../submitted/<student_id>/<assignment>`` or
-    ``.../autograded/<student_id>/<assignment>`` (see ``nbgrader_config.py``).
-
-    Parameters
-    ----------
-    path : str or path
-        Usually ``os.getcwd()`` inside a notebook.
-    assignment : str, optional
-        When given, the last folder must be this assignment.
-
-    Examples
-    --------
-    >>> grading_student_id("/srv/course/autograded/ana/06_capstone", "06_capstone")
-    'ana'
-    >>> grading_student_id("/home/ana/course/06_capstone") is None
-    True
-    """
-    if not isinstance(path, (str, PurePath)):
-        raise TypeError(f"path must be a str or a path, got {type(path).__name__} {path!r}")
-    if assignment is not None and not isinstance(assignment, str):
-        raise TypeError(f"assignment must be a str or None, got {type(assignment).__name__}")
-    parts = PurePath(path).parts
-    if len(parts) < 3 or parts[-3] not in GRADING_FOLDERS:
-        return None
-    if assignment is not None and parts[-1] != assignment:
-        return None
-    student = parts[-2]
-    return student if _STUDENT_ID.fullmatch(student) else None
-
-
-def resolve_trainee_id(typed_id: str, path: str | PurePath | None = None, assignment: str | None = None) -> str:
-    """The id whose case a notebook should use: the grader's when grading, else the typed one.
-
-    Parameters
-    ----------
-    typed_id : str
-        What the trainee typed into the notebook.
-    path : str or path, optional
-        The notebook's working folder (``os.getcwd()``). When it is an nbgrader
-        submission folder, the student id in it wins.
-    assignment : str, optional
-        Passed to :func:`grading_student_id`.
-
-    Examples
-    --------
-    >>> resolve_trainee_id("ana", "/home/ana/06_capstone")
-    'ana'
-    >>> resolve_trainee_id("bea", "/course/autograded/ana/06_capstone")
-    'ana'
-    """
-    if path is not None:
-        graded = grading_student_id(path, assignment)
-        if graded is not None:
-            return graded
-    return check_student_id(typed_id)

@@ -6,8 +6,15 @@ says, with a value or range and its unit. ``source_kind`` is one of ``seed`` (on
 the five clinic pages, cited by file name), ``literature`` (cited by author, year and
 journal) or ``assumption`` (a teaching assumption, labelled as such).
 
-Claims that contradict each other name each other in ``conflicts_with``; the seeds
-disagree openly and the course teaches trainees to notice it.
+Claims that contradict each other name each other in ``conflicts_with``, on both
+sides; the seeds disagree openly and the course teaches trainees to notice it.
+
+Every claim also names its sources by id (``source_ids``, the primary one first) in a
+second file, ``data/sources.csv``: one row per clinic page, publication, regulation or
+kind of assumption, with a short readable name, a one-line description, the full
+citation and a link (a DOI or PubMed address) where one is recorded.
+:func:`source` and :func:`sources_of` read it; a bibliography is built from
+:func:`load_sources`.
 """
 
 from __future__ import annotations
@@ -21,14 +28,21 @@ from ._lazy import pd
 
 __all__ = [
     "COLUMNS",
+    "SOURCE_COLUMNS",
     "SOURCE_KINDS",
+    "SOURCE_TYPES",
     "Claim",
+    "Source",
     "claim",
     "claim_ids",
     "conflicts",
     "conflicts_of",
     "load_claims",
+    "load_sources",
     "require_claims",
+    "source",
+    "source_ids",
+    "sources_of",
 ]
 
 COLUMNS = (
@@ -40,10 +54,15 @@ COLUMNS = (
     "unit",
     "source_kind",
     "source",
+    "source_ids",
     "confidence",
     "conflicts_with",
 )
 SOURCE_KINDS = ("seed", "literature", "assumption")
+SOURCE_COLUMNS = ("id", "kind", "name", "description", "citation", "url")
+#: Kinds of row in ``sources.csv``: a clinic page, a publication, a regulation or
+#: drug label, the course's evidence brief, or the course's own assumptions.
+SOURCE_TYPES = ("seed", "literature", "regulation", "brief", "assumption")
 CONFIDENCES = ("low", "medium", "high")
 
 
@@ -66,7 +85,9 @@ class Claim:
     source_kind : str
         ``"seed"``, ``"literature"`` or ``"assumption"``.
     source : str
-        Seed file name or citation.
+        Seed file name or citation, as written in the ledger.
+    source_ids : tuple of str
+        Ids of its sources in ``sources.csv`` (see :func:`source`), primary first.
     confidence : str
         ``"low"``, ``"medium"`` or ``"high"``.
     conflicts_with : tuple of str
@@ -81,8 +102,38 @@ class Claim:
     unit: str
     source_kind: str
     source: str
+    source_ids: tuple[str, ...]
     confidence: str
     conflicts_with: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source the ledger cites: a clinic page, a publication, a rule or an assumption.
+
+    Attributes
+    ----------
+    id : str
+        Stable id (a seed's file name, or a short key such as ``"alam2014"``).
+    kind : str
+        One of :data:`SOURCE_TYPES`.
+    name : str
+        A short readable name for lists and charts (``"Alam et al. 2014: randomised
+        trial of needling for acne scars"``).
+    description : str
+        One or two sentences: what it is and what it claims.
+    citation : str
+        The full reference; says so when no DOI or link is recorded.
+    url : str
+        A DOI or PubMed address, or ``""`` when none is recorded.
+    """
+
+    id: str
+    kind: str
+    name: str
+    description: str
+    citation: str
+    url: str
 
 
 def _number(text: str, claim_id: str, field: str) -> float | None:
@@ -94,10 +145,35 @@ def _number(text: str, claim_id: str, field: str) -> float | None:
         raise ValueError(f"claims.csv: claim {claim_id!r} has {field}={text!r}; expected a number or empty") from None
 
 
+def _read_csv(name: str) -> list[dict[str, str]]:
+    text = resources.files("needling_sim").joinpath(f"data/{name}").read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@lru_cache(maxsize=1)
+def _sources() -> dict[str, Source]:
+    out: dict[str, Source] = {}
+    for row in _read_csv("sources.csv"):
+        sid = row["id"]
+        if sid in out:
+            raise ValueError(f"sources.csv: duplicate source id {sid!r}")
+        if row["kind"] not in SOURCE_TYPES:
+            raise ValueError(
+                f"sources.csv: source {sid!r} has kind={row['kind']!r}; allowed: {', '.join(SOURCE_TYPES)}"
+            )
+        for col in ("name", "description", "citation"):
+            if not row[col].strip():
+                raise ValueError(f"sources.csv: source {sid!r} has an empty {col}")
+        if row["url"] and not row["url"].startswith("https://"):
+            raise ValueError(f"sources.csv: source {sid!r} has url={row['url']!r}; expected an https:// address")
+        out[sid] = Source(**{c: row[c] for c in SOURCE_COLUMNS})
+    return out
+
+
 @lru_cache(maxsize=1)
 def _claims() -> dict[str, Claim]:
-    text = resources.files("needling_sim").joinpath("data/claims.csv").read_text("utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
+    rows = _read_csv("claims.csv")
+    known_sources = _sources()
     claims: dict[str, Claim] = {}
     for row in rows:
         cid = row["id"]
@@ -111,6 +187,12 @@ def _claims() -> dict[str, Claim]:
             raise ValueError(
                 f"claims.csv: claim {cid!r} has confidence={row['confidence']!r}; allowed: {', '.join(CONFIDENCES)}"
             )
+        ids = tuple(i for i in row["source_ids"].split(";") if i)
+        if not ids:
+            raise ValueError(f"claims.csv: claim {cid!r} names no source_ids")
+        for sid in ids:
+            if sid not in known_sources:
+                raise ValueError(f"claims.csv: claim {cid!r} names unknown source id {sid!r} (see sources.csv)")
         claims[cid] = Claim(
             id=cid,
             topic=row["topic"],
@@ -120,6 +202,7 @@ def _claims() -> dict[str, Claim]:
             unit=row["unit"],
             source_kind=row["source_kind"],
             source=row["source"],
+            source_ids=ids,
             confidence=row["confidence"],
             conflicts_with=tuple(c for c in row["conflicts_with"].split(";") if c),
         )
@@ -213,6 +296,84 @@ def load_claims() -> pd.DataFrame:
     df["value_low"] = df["value_low"].astype("float64")
     df["value_high"] = df["value_high"].astype("float64")
     return df
+
+
+def source(source_id: str) -> Source:
+    """Look up one source by id.
+
+    Parameters
+    ----------
+    source_id : str
+        An id from ``sources.csv``: a seed's file name or a key such as ``"alam2014"``.
+
+    Returns
+    -------
+    Source
+
+    Raises
+    ------
+    TypeError
+        If ``source_id`` is not a string.
+    KeyError
+        If no source has that id.
+
+    Examples
+    --------
+    >>> s = source("alam2014")
+    >>> s.kind, s.url
+    ('literature', 'https://doi.org/10.1001/jamadermatol.2013.8687')
+    >>> source("003_5eeea979378cb349.txt").name
+    "Clinic page D: 'What Is Micro-Needling?'"
+    """
+    if not isinstance(source_id, str):
+        raise TypeError(f"source_id must be a str, got {type(source_id).__name__}: {source_id!r}")
+    try:
+        return _sources()[source_id]
+    except KeyError:
+        raise KeyError(
+            f"source_id {source_id!r} is not in sources.csv; see needling_sim.evidence.source_ids() for the ids"
+        ) from None
+
+
+def source_ids() -> tuple[str, ...]:
+    """Every source id, in the file's order (seeds first, then the brief, assumptions, literature).
+
+    Examples
+    --------
+    >>> source_ids()[:2]
+    ('000_9935ce379b9fb6f4.txt', '001_f417b9583cb5b54d.txt')
+    """
+    return tuple(_sources())
+
+
+def sources_of(claim_id: str) -> tuple[Source, ...]:
+    """The sources a claim cites, primary first.
+
+    Examples
+    --------
+    >>> [s.id for s in sources_of("model.type_iii_weight")]
+    ['assumption', 'alam2014', 'wound_reviews']
+    """
+    return tuple(_sources()[sid] for sid in claim(claim_id).source_ids)
+
+
+def load_sources() -> pd.DataFrame:
+    """Every source as a DataFrame (columns :data:`SOURCE_COLUMNS` plus ``claims``, the ids citing it).
+
+    Examples
+    --------
+    >>> df = load_sources().set_index("id")
+    >>> "Complications in Medical Aesthetics Collaborative" in df.loc["cmac2021", "description"]
+    True
+    >>> "contra.hsv.cmac2021" in df.loc["cmac2021", "claims"]
+    True
+    """
+    citing: dict[str, list[str]] = {sid: [] for sid in _sources()}
+    for c in _claims().values():
+        for sid in c.source_ids:
+            citing[sid].append(c.id)
+    rows = [{**s.__dict__, "claims": tuple(citing[s.id])} for s in _sources().values()]
+    return pd.DataFrame(rows, columns=[*SOURCE_COLUMNS, "claims"])
 
 
 def conflicts_of(claim_id: str) -> tuple[Claim, ...]:

@@ -135,11 +135,12 @@ RESTRICTIONS: dict[str, Restriction] = {
         Restriction(
             "ointment",
             "Apply the ointment to the treated skin.",
-            _days("ointment.s1"),
+            _days("ointment.s1") - 1,  # "the first 7 days": the treatment day is the first (ointment.counting_assumed)
             False,
-            require_claims("ointment.s1", "epidermis.s1", _WINDOW),
-            "The seed gives 3 to 7 days (the longer is used) and calls the skin broken, although the "
-            "same page says the epidermis stays intact: it contradicts itself.",
+            require_claims("ointment.s1", "epidermis.s1", "ointment.counting_assumed"),
+            "The seed gives the first 3 to 7 days (the longer is used: the treatment day and the 6 days after, "
+            "7 calendar days) and calls the skin broken, although the same page says the epidermis stays "
+            "intact: it contradicts itself.",
         ),
     )
 }

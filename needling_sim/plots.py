@@ -51,6 +51,8 @@ __all__ = [
     "healing_summary",
     "screening_figure",
     "screening_summary",
+    "skin_section_figure",  # noqa: F822 - re-exported by __getattr__ below
+    "skin_section_summary",  # noqa: F822
 ]
 
 #: The eight colours of Okabe & Ito (2008), distinguishable under the common forms of
@@ -895,7 +897,7 @@ def collagen_summary(outcome: Outcome, cohort: CohortOutcome | None = None) -> s
     >>> from needling_sim.outcome import simulate
     >>> out = simulate(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
     >>> collagen_summary(out)  # doctest: +ELLIPSIS
-    'New collagen (teaching model, arbitrary units): peaks at 0.4... on day ...; 0.39 at 6 months ...'
+    'New collagen (teaching model, arbitrary units): peaks at 0.6... on day ...; 0.6... at 6 months ...'
     """
     outcome = _check_outcome(outcome)
     cohort = _check_cohort(cohort, outcome)
@@ -1512,3 +1514,26 @@ def course_gantt_summary(plan: CoursePlan, *, today: dt.date | None = None, pati
     """
     plan, today, patient, timeline, marks = _gantt_inputs(plan, today, patient)
     return _gantt_summary(plan, timeline, marks, today)
+
+
+# --------------------------------------------------------------------------- skin cross-section
+
+_SKIN_SECTION = frozenset({"skin_section_figure", "skin_section_summary"})
+
+
+def __getattr__(name: str):
+    """``skin_section_figure`` and ``skin_section_summary`` live in :mod:`needling_sim.skin_section`.
+
+    They are re-exported here on first use (that module builds on this one's palette).
+
+    Examples
+    --------
+    >>> from needling_sim import plots
+    >>> plots.skin_section_figure("neck", 0.5).layout.title.text
+    'Neck: a 0.50 mm needle in the skin, to scale'
+    """
+    if name in _SKIN_SECTION:
+        from . import skin_section
+
+        return getattr(skin_section, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,8 +16,6 @@ from needling_sim.cases import (
     VirtualCase,
     case_seed,
     check_student_id,
-    grading_student_id,
-    resolve_trainee_id,
     virtual_case,
     virtual_patient,
 )
@@ -127,35 +125,37 @@ def test_ids_are_case_sensitive_and_not_stripped():
     assert check_student_id("a" * 64) == "a" * 64
 
 
-@pytest.mark.parametrize(
-    ("path", "assignment", "expected"),
-    [
-        ("/c/autograded/ana/06_capstone", None, "ana"),
-        ("/c/submitted/ana/06_capstone", "06_capstone", "ana"),
-        ("/c/autograded/ana/05_claims", "06_capstone", None),
-        ("/c/feedback/ana/06_capstone", None, None),
-        ("/home/ana/06_capstone", None, None),
-        ("06_capstone", None, None),
-        ("/c/autograded/ an/06_capstone", None, None),
-    ],
-)
-def test_grading_student_id_reads_nbgraders_layout(path, assignment, expected):
-    assert grading_student_id(path, assignment) == expected
+@pytest.mark.parametrize("login", ["José", "Øyvind.berg", "李雷", "zoë@clinic", "ana_1"])
+def test_non_ascii_logins_get_their_own_case(login):
+    case = virtual_case(login)
+    assert case.student_id == login and case == virtual_case(login)
+    assert case != virtual_case("ana")
 
 
-def test_grading_student_id_validates_its_arguments():
-    with pytest.raises(TypeError, match="path"):
-        grading_student_id(42)
-    with pytest.raises(TypeError, match="assignment"):
-        grading_student_id("/c/autograded/ana/x", 6)
+def test_both_unicode_forms_of_a_login_give_the_same_case():
+    composed, decomposed = "Jos\u00e9", "Jose\u0301"
+    assert virtual_case(decomposed) == virtual_case(composed)
+    assert virtual_case(decomposed).student_id == composed
+    assert case_seed(decomposed) == case_seed(composed)
 
 
-def test_the_graders_id_wins_over_the_typed_one():
-    assert resolve_trainee_id("bea", "/c/autograded/ana/06_capstone", "06_capstone") == "ana"
-    assert resolve_trainee_id("bea", "/home/bea/06_capstone", "06_capstone") == "bea"
-    assert resolve_trainee_id("bea") == "bea"
-    with pytest.raises(ValueError, match="student_id"):
-        resolve_trainee_id("", "/home/x/06_capstone")
+@pytest.mark.parametrize("login", ["ana\u200b", "_ana", "ana\tbea", "ana/bea", "\u00e9" * 65])
+def test_unusable_logins_are_refused_with_a_clear_message(login):
+    with pytest.raises(ValueError, match="is not a trainee id; allowed: 1 to 64 letters"):
+        virtual_case(login)
+
+
+def test_the_capstone_takes_its_id_from_the_grader_not_the_notebook_folder():
+    """The grader's student id (the gradebook's) decides the case, wherever the notebook runs."""
+    import os
+
+    from needling_sim.grading import student_id
+    from needling_sim.grading.context import grading_as
+
+    with grading_as("ana"):
+        assert virtual_case(student_id()) == virtual_case("ana")
+    assert not hasattr(__import__("needling_sim.cases", fromlist=["x"]), "grading_student_id")
+    assert student_id() == (os.environ.get("JUPYTERHUB_USER") or __import__("getpass").getuser())
 
 
 def test_a_case_patient_round_trips_through_intake():

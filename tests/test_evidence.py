@@ -8,7 +8,22 @@ import pandas as pd
 import pytest
 
 from needling_sim import evidence
-from needling_sim.evidence import COLUMNS, claim, claim_ids, conflicts, conflicts_of, load_claims, require_claims
+from needling_sim.evidence import (
+    COLUMNS,
+    SOURCE_COLUMNS,
+    SOURCE_TYPES,
+    Source,
+    claim,
+    claim_ids,
+    conflicts,
+    conflicts_of,
+    load_claims,
+    load_sources,
+    require_claims,
+    source,
+    source_ids,
+    sources_of,
+)
 
 PACKAGE = Path(evidence.__file__).parent
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -173,6 +188,7 @@ def test_bad_ledger_rows_are_rejected(monkeypatch, tmp_path):
     def ledger(**change):
         row = dict.fromkeys(COLUMNS, "")
         row.update(id="x.a", topic="t", statement="A statement.", source_kind="seed", source="s", confidence="low")
+        row.update(source_ids="assumption")
         row.update(change)
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=COLUMNS)
@@ -196,7 +212,10 @@ def test_bad_ledger_rows_are_rejected(monkeypatch, tmp_path):
         (ledger(value_low="many"), "value_low='many'"),
         (ledger(conflicts_with="x.b"), "unknown id 'x.b'"),
         (ledger() + ledger().split("\n", 1)[1], "duplicate claim id"),
+        (ledger(source_ids=""), "names no source_ids"),
+        (ledger(source_ids="assumption;nobody2020"), "unknown source id 'nobody2020'"),
     ]
+    evidence._sources()  # read the real sources file before the ledger file is replaced
     for text, message in cases:
         monkeypatch.setattr(evidence.resources, "files", lambda _pkg, t=text: Files(t))
         evidence._claims.cache_clear()
@@ -205,3 +224,56 @@ def test_bad_ledger_rows_are_rejected(monkeypatch, tmp_path):
     monkeypatch.undo()
     evidence._claims.cache_clear()
     assert "spacing.s0" in claim_ids()
+
+
+# ----------------------------------------------------------------------------- sources
+
+
+def test_every_claim_names_sources_that_exist_and_every_source_is_cited():
+    cited = {sid for cid in claim_ids() for sid in claim(cid).source_ids}
+    assert cited == set(source_ids()), f"uncited sources: {sorted(set(source_ids()) - cited)}"
+    for row in load_claims().itertuples():
+        first = sources_of(row.id)[0]
+        if row.source_kind == "seed":
+            assert row.source_ids == (row.source,), row.id
+        elif row.source_kind == "assumption":
+            assert first.id == "assumption", row.id
+        else:
+            assert first.kind in {"literature", "regulation"}, row.id
+
+
+def test_sources_have_readable_names_descriptions_and_citations():
+    df = load_sources()
+    assert list(df.columns) == [*SOURCE_COLUMNS, "claims"]
+    assert df["id"].is_unique and set(df["kind"]) <= set(SOURCE_TYPES)
+    assert set(df[df.kind == "seed"]["id"]) == set(SEED_FILES)
+    for s in map(source, df["id"]):
+        assert isinstance(s, Source)
+        assert 10 <= len(s.name) <= 90, s.id
+        assert s.description.endswith("."), s.id
+        if s.kind == "seed":
+            assert "marketing" in s.description and "Not peer reviewed" in s.citation, s.id
+        if s.kind in {"literature", "regulation"} and not s.url:
+            assert s.citation.endswith("No DOI or link recorded in the course's sources."), s.id
+        if "doi:" in s.citation:
+            doi = s.citation.split("doi:")[1].split(". ")[0].rstrip(".")
+            assert s.url == f"https://doi.org/{doi}", s.id
+
+
+def test_cmac_is_spelled_out():
+    assert "Complications in Medical Aesthetics Collaborative" in source("cmac2021").citation
+    assert sources_of("contra.hsv.cmac2021") == (source("cmac2021"),)
+
+
+def test_source_lookup_errors_name_the_problem():
+    with pytest.raises(KeyError, match="'nope' is not in sources.csv"):
+        source("nope")
+    with pytest.raises(TypeError, match="source_id must be a str"):
+        source(3)
+
+
+def test_sources_are_frozen():
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        source("alam2014").url = "x"

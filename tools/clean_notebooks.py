@@ -1,7 +1,9 @@
 """Strip outputs and execution counts from notebooks before committing.
 
-Cells marked ``# NBVAL_CHECK_OUTPUT`` keep their outputs and execution counts (nbval
-compares the outputs and skips a cell whose stored outputs have no execution count). Run it on the files you changed:
+Cells tagged ``nbval-check-output`` keep their outputs and execution counts (nbval compares
+the outputs, and refuses stored outputs without an execution count). The tag lives in the
+cell's metadata, so a trainee never sees it; ``tests/test_notebooks.py`` holds the rule. Run it on
+the files you changed:
 
     .venv/bin/python tools/clean_notebooks.py course/*.ipynb
 
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+CHECK_TAG = "nbval-check-output"
 
 
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -26,7 +28,7 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata.pop("collapsed", None)
         if cell.cell_type != "code":
             continue
-        if CHECK_MARK not in cell.source:
+        if CHECK_TAG not in cell.metadata.get("tags", []):
             cell.execution_count = None
             cell.outputs = []
     nb.metadata.pop("widgets", None)
