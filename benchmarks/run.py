@@ -11,7 +11,7 @@ This is a benchmark, not a test: a missed goal never changes the exit status. Th
 the reference loop disagrees with ``simulate_cohort``).
 
 Options: ``--quick`` (3 runs of the cheap figures, 1 of the heavy ones instead of 5 and 3),
-``--runs N``, ``--only GROUP ...`` (imports, model, slider, nbval, autograde; the result goes to
+``--runs N``, ``--only GROUP ...`` (imports, model, slider, nbval, autograde, grading; the result goes to
 ``artifacts/bench/results-partial.json`` unless ``--output`` is given), ``--no-diagnose``,
 ``--assignment NAME`` (the nbgrader assignment to autograde; default: the first in solutions/).
 """
@@ -42,6 +42,9 @@ GOALS: dict[str, Goal | None] = {
     "import_core_ms": Goal("<=", 150),
     "nbval_ratio_vs_floor": Goal("<=", 1.3),
     "autograde_ratio_vs_floor": Goal("<=", 1.2),
+    "grading_30_plain_s": None,
+    "grading_30_sandboxed_s": None,
+    "grading_speedup_vs_plain": Goal(">=", 1),
 }
 GROUPS: dict[str, tuple[str, ...]] = {
     "imports": ("import_nbformat_ms", "import_core_ms"),
@@ -49,6 +52,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "slider": ("slider_p50_ms", "slider_p95_ms"),
     "nbval": ("nbval_ratio_vs_floor",),
     "autograde": ("autograde_ratio_vs_floor",),
+    "grading": ("grading_30_plain_s", "grading_30_sandboxed_s", "grading_speedup_vs_plain"),
 }
 RESULTS = Path(__file__).resolve().parent / "results.json"
 README = ROOT / "README.md"
@@ -84,6 +88,10 @@ def _group_runner(name: str, cheap: int, heavy: int, args) -> Callable[[], list[
         import bench_notebooks as m
 
         return lambda: [m.autograde_ratio(heavy, state, GOALS["autograde_ratio_vs_floor"], args.assignment, diagnose)]
+    if name == "grading":
+        import bench_grading as m
+
+        return lambda: m.grading_speedup(1, GOALS["grading_speedup_vs_plain"], args.assignment)
     raise ValueError(f"group {name!r} is not known; allowed: {', '.join(GROUPS)}")
 
 
