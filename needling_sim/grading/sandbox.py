@@ -29,7 +29,7 @@ the sandbox; nothing else calls that part.
 
 Examples
 --------
->>> Limits().cell_timeout_s, Limits(cell_timeout_s=5).total_timeout_s
+>>> Limits().total_timeout_s, Limits(cell_timeout_s=5).total_timeout_s
 (120, 600)
 """
 
