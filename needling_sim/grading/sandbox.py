@@ -30,7 +30,7 @@ the sandbox; nothing else calls that part.
 Examples
 --------
 >>> Limits().total_timeout_s, Limits(cell_timeout_s=5).total_timeout_s
-(120, 600)
+(600, 25)
 """
 
 from __future__ import annotations
