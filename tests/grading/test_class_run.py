@@ -141,3 +141,19 @@ def test_a_rerun_after_an_interruption_redoes_only_what_was_not_finished(hostile
     report = _grade(course, hostile["a"])
     assert report.students["carmen"]["status"] == "graded"
     assert bank.cell_scores(course, hostile["a"])["carmen"] == bank.autograded_cells(course, hostile["a"])
+
+
+def test_export_command_writes_the_table(hostile, tmp_path, capsys):
+    out = tmp_path / "grades.csv"
+    assert export.main(["--root", str(hostile["course"]), "--to", str(out)]) == 0
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert header == ",".join(export.COLUMNS) and "failed" in capsys.readouterr().out
+
+
+def test_grading_without_a_gradebook_or_without_bubblewrap_is_refused_with_what_to_do(tmp_path, monkeypatch, capsys):
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+    assert classrun.main(["02_scheduling", "--root", str(tmp_path)]) == 2
+    assert "nbgrader generate_assignment 02_scheduling" in capsys.readouterr().err
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on it
+    assert classrun.main(["02_scheduling", "--root", str(tmp_path)]) == 2
+    assert "--i-accept-running-trainee-code-unsandboxed" in capsys.readouterr().err
