@@ -26,7 +26,7 @@ from needling_sim.grading.sandbox import FIRST_UID, Limits, _processes_of  # noq
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 EXPLOITS = bank.exploits()
 JOBS = 2
-LIMITS = Limits(cell_timeout_s=10, total_timeout_s=60)
+LIMITS = Limits(cell_timeout_s=10, total_timeout_s=180)  # 02_scheduling takes ~25 s on a loaded machine
 
 
 def _grade(course, assignment, **kwargs):
