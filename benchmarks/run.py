@@ -11,7 +11,7 @@ This is a benchmark, not a test: a missed goal never changes the exit status. Th
 the reference loop disagrees with ``simulate_cohort``).
 
 Options: ``--quick`` (3 runs of the cheap figures, 1 of the heavy ones instead of 5 and 3),
-``--runs N``, ``--only GROUP ...`` (imports, model, slider, lessons, autograde, browser; the result goes to
+``--runs N``, ``--only GROUP ...`` (imports, model, slider, lessons, autograde, grading, browser; the result goes to
 ``artifacts/bench/results-partial.json`` unless ``--output`` is given), ``--no-diagnose``,
 ``--assignment NAME`` (the nbgrader assignment to autograde; default: the first in solutions/).
 """
@@ -58,6 +58,9 @@ GOALS: dict[str, Goal | None] = {
     "startup_voila_s": Goal("<=", 5),
     "startup_voila_first_text_s": None,
     "startup_kernel_s": None,
+    "grading_30_plain_s": None,
+    "grading_30_sandboxed_s": None,
+    "grading_speedup_vs_plain": Goal(">=", 1),
 }
 GROUPS: dict[str, tuple[str, ...]] = {
     "imports": ("import_nbformat_ms", "import_core_ms"),
@@ -66,6 +69,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "lessons": ("lesson_beyond_kernel_worst_s", "nbval_lessons_wall_s"),
     "autograde": ("autograde_ratio_vs_floor",),
     "browser": tuple(k for k in GOALS if k.startswith(("browser_", "startup_"))),
+    "grading": ("grading_30_plain_s", "grading_30_sandboxed_s", "grading_speedup_vs_plain"),
 }
 RESULTS = Path(__file__).resolve().parent / "results.json"
 README = ROOT / "README.md"
@@ -105,6 +109,10 @@ def _group_runner(name: str, cheap: int, heavy: int, args) -> Callable[[], list[
         import bench_notebooks as m
 
         return lambda: [m.autograde_ratio(heavy, state, GOALS["autograde_ratio_vs_floor"], args.assignment, diagnose)]
+    if name == "grading":
+        import bench_grading as m
+
+        return lambda: m.grading_speedup(1, GOALS["grading_speedup_vs_plain"], args.assignment)
     raise ValueError(f"group {name!r} is not known; allowed: {', '.join(GROUPS)}")
 
 

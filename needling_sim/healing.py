@@ -341,9 +341,7 @@ def aftercare_on(
     elif isinstance(when, dt.date) and not isinstance(when, dt.datetime):
         day = (when - plan.start).days
     else:
-        raise TypeError(
-            f"when must be a datetime.date or a whole number of days, got {type(when).__name__} {when!r}"
-        )
+        raise TypeError(f"when must be a datetime.date or a whole number of days, got {type(when).__name__} {when!r}")
     if day < 0:
         raise ValueError(f"when={when!r} is before the first session on {plan.start}; allowed: from day 0")
     after_last = max(365, day - plan.session_days[-1])

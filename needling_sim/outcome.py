@@ -200,8 +200,7 @@ class ModelParams:
             object.__setattr__(self, f.name, value)
         if self.fragile_full_days >= self.fragile_end_days:
             raise ValueError(
-                f"fragile_full_days={self.fragile_full_days} must be below "
-                f"fragile_end_days={self.fragile_end_days}"
+                f"fragile_full_days={self.fragile_full_days} must be below fragile_end_days={self.fragile_end_days}"
             )
 
 
@@ -496,12 +495,8 @@ def _run_kernel(
     # Cumulative inflammation in closed form: each impulse decays exponentially until ``days``.
     cum = np.zeros(n, dtype=np.float64)
     for k, day in enumerate(sched.days):
-        cum += (
-            np.asarray(impulses[k], dtype=np.float64) * -np.expm1(-rates.decay * (days - day)) / rates.decay
-        )
-    hazard_fixed = p.risk_per_reinjury * sum(sched.fragility) + p.risk_per_depth_excess * sum(
-        sched.depth_excess
-    )
+        cum += np.asarray(impulses[k], dtype=np.float64) * -np.expm1(-rates.decay * (days - day)) / rates.decay
+    hazard_fixed = p.risk_per_reinjury * sum(sched.fragility) + p.risk_per_depth_excess * sum(sched.depth_excess)
     hazard = rates.risk_multiplier * (p.risk_per_inflammation * cum + hazard_fixed)
     return _Totals(cum, peak, -np.expm1(-hazard))
 

@@ -215,9 +215,7 @@ def _layout(
         font=_FONT,
         height=height + bottom,
         margin={"l": 10, "r": 20, "t": 80, "b": bottom},
-        colorway=[
-            _C[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue")
-        ],
+        colorway=[_C[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue")],
         hoverlabel={"align": "left"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "yref": "container", "x": 0},
     )
@@ -353,9 +351,7 @@ def findings_figure(findings, *, title: str = "Findings", subtitle: str = _TEACH
     height = 120 + 38 * len(findings) if findings else 170
     _layout(fig, title=title, subtitle=subtitle, x_title=x_title, y_title="Rule", height=height)
     fig.update_layout(barmode="overlay", showlegend=True)
-    fig.update_xaxes(
-        range=[0, 4.2], tickvals=[1, 2, 3, 4], ticktext=["info", "caution", "defer", "do not treat"]
-    )
+    fig.update_xaxes(range=[0, 4.2], tickvals=[1, 2, 3, 4], ticktext=["info", "caution", "defer", "do not treat"])
     fig.update_yaxes(autorange="reversed", type="category")
     return fig
 
@@ -720,9 +716,7 @@ def conflicts_summary(topic: str | None = None) -> str:
 
 def _check_outcome(outcome) -> Outcome:
     if not isinstance(outcome, Outcome):
-        raise TypeError(
-            f"outcome must be a needling_sim.outcome.Outcome (see simulate), got {type(outcome).__name__}"
-        )
+        raise TypeError(f"outcome must be a needling_sim.outcome.Outcome (see simulate), got {type(outcome).__name__}")
     return outcome
 
 
@@ -741,9 +735,7 @@ def _check_cohort(cohort, outcome: Outcome) -> CohortOutcome | None:
 
 def _check_plan(plan) -> CoursePlan:
     if not isinstance(plan, CoursePlan):
-        raise TypeError(
-            f"plan must be a needling_sim.CoursePlan (see plan_course), got {type(plan).__name__}"
-        )
+        raise TypeError(f"plan must be a needling_sim.CoursePlan (see plan_course), got {type(plan).__name__}")
     return plan
 
 
@@ -774,9 +766,7 @@ def _session_trace(plan: CoursePlan, y: float, *, xaxis: str = "x", yaxis: str =
         marker={"symbol": "triangle-up", "size": 13, "color": PALETTE["series"]["session"]},
         cliponaxis=False,
         customdata=[[s.number, s.date.isoformat(), f"{s.depth_mm:g}"] for s in plan.sessions],
-        hovertemplate=(
-            "Session %{customdata[0]} on %{customdata[1]} (day %{x}), %{customdata[2]} mm<extra></extra>"
-        ),
+        hovertemplate=("Session %{customdata[0]} on %{customdata[1]} (day %{x}), %{customdata[2]} mm<extra></extra>"),
     )
 
 
@@ -834,9 +824,7 @@ def _collagen_traces(outcome: Outcome, cohort: CohortOutcome | None) -> list:
         ("collagen_i", "type I (mature)", "dot", 2.5),
         ("collagen_new", "total new collagen", "solid", 3),
     ):
-        key = {"collagen_iii": "collagen_iii", "collagen_i": "collagen_i", "collagen_new": "collagen_total"}[
-            col
-        ]
+        key = {"collagen_iii": "collagen_iii", "collagen_i": "collagen_i", "collagen_new": "collagen_total"}[col]
         traces.append(
             _scatter(
                 x=day,
@@ -1010,9 +998,7 @@ def _healing_traces(outcome: Outcome, day: int | None = None) -> list:
             xaxis="x",
             yaxis="y",
             line={"color": series["threshold"], "width": 2, "dash": "dash"},
-            hovertemplate=(
-                "Redness is visible above 0.5 (inflammation above %{customdata:.2f})<extra></extra>"
-            ),
+            hovertemplate=("Redness is visible above 0.5 (inflammation above %{customdata:.2f})<extra></extra>"),
             customdata=[threshold, threshold],
         ),
         _scatter(
@@ -1147,9 +1133,7 @@ def _check_day(day) -> int | None:
     return day
 
 
-def healing_summary(
-    plan: CoursePlan, patient: Patient | None = None, *, outcome: Outcome | None = None
-) -> str:
+def healing_summary(plan: CoursePlan, patient: Patient | None = None, *, outcome: Outcome | None = None) -> str:
     """One line for :func:`healing_figure`: days of visible redness and the peak inflammation.
 
     Examples
@@ -1248,9 +1232,7 @@ def _timeline_from_outcome(outcome: Outcome) -> pd.DataFrame:
 
 def _check_today(today) -> dt.date | None:
     if today is not None and (isinstance(today, dt.datetime) or not isinstance(today, dt.date)):
-        raise TypeError(
-            f"today must be a datetime.date (not a datetime) or None, got {type(today).__name__} {today!r}"
-        )
+        raise TypeError(f"today must be a datetime.date (not a datetime) or None, got {type(today).__name__} {today!r}")
     return today
 
 
@@ -1477,9 +1459,7 @@ def _gantt_figure(plan, timeline, marks, today) -> go.Figure:
     return fig
 
 
-def course_gantt(
-    plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None
-) -> go.Figure:
+def course_gantt(plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None) -> go.Figure:
     """The whole course on a calendar: sessions, healing, aftercare and milestones.
 
     One row each for the sessions (numbered triangles), days of visible redness,
@@ -1526,9 +1506,7 @@ def _gantt_summary(plan, timeline, marks, today) -> str:
     )
     red = int(timeline["redness_visible"].sum())
     longest = max(r.last_day for r in RESTRICTIONS.values())
-    text += (
-        f"; visible redness on {red} days; aftercare rules for up to {longest + 1} days after each session"
-    )
+    text += f"; visible redness on {red} days; aftercare rules for up to {longest + 1} days after each session"
     by_name = {m.name: m for m in marks}
     parts = []
     for name, label in (
@@ -1553,9 +1531,7 @@ def _gantt_summary(plan, timeline, marks, today) -> str:
     return text + "."
 
 
-def course_gantt_summary(
-    plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None
-) -> str:
+def course_gantt_summary(plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None) -> str:
     """One line for :func:`course_gantt`: dates, redness days, milestones and where today falls.
 
     Examples

@@ -92,9 +92,7 @@ class App:
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
     def __repr__(self) -> str:
-        return (
-            f"App(controls={list(self.controls)}, figures={list(self.figures)}, outputs={list(self.outputs)})"
-        )
+        return f"App(controls={list(self.controls)}, figures={list(self.figures)}, outputs={list(self.outputs)})"
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -201,9 +199,7 @@ def _sources_html(claim_ids: Iterable[str]) -> str:
     parts = []
     for cid in dict.fromkeys(claim_ids):  # a rule may cite a claim twice; list it once
         c = claim(cid)
-        parts.append(
-            f"<code>{html.escape(cid)}</code> ({html.escape(c.source_kind)}: {html.escape(c.source)})"
-        )
+        parts.append(f"<code>{html.escape(cid)}</code> ({html.escape(c.source_kind)}: {html.escape(c.source)})")
     return "; ".join(parts)
 
 
@@ -526,8 +522,7 @@ def _plan_check_html(findings, passes: bool) -> str:
     line = (
         "<p><strong>The plan passes</strong> (no finding above caution; act on any caution).</p>"
         if passes
-        else "<p><strong>The plan does not pass</strong>: change what the defer or do-not-treat findings "
-        "say.</p>"
+        else "<p><strong>The plan does not pass</strong>: change what the defer or do-not-treat findings say.</p>"
     )
     return findings_html(findings, verdict=verdict, heading="Plan check") + line
 
@@ -580,9 +575,7 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
     base = _check_patient(patient) or Patient(age=35, fitzpatrick=2)
     start = _check_date_or_none("start", start) or dt.date.today()
     if isinstance(cohort_n, bool) or not isinstance(cohort_n, int):
-        raise TypeError(
-            f"cohort_n must be a whole number of patients, got {type(cohort_n).__name__} {cohort_n!r}"
-        )
+        raise TypeError(f"cohort_n must be a whole number of patients, got {type(cohort_n).__name__} {cohort_n!r}")
     if not 0 <= cohort_n <= 20_000:
         raise ValueError(f"cohort_n={cohort_n} is not allowed; allowed: 0 (no cohort) to 20000")
     lo, hi = AGE_RANGE_YEARS
@@ -617,9 +610,7 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
             tooltips=["Minimum 42 days (two seeds)", "Minimum 28 days (two seeds and the trials)"],
         ),
         "age": W.IntSlider(value=base.age, min=lo, max=hi, description="Age (years)", **slider),
-        "fitzpatrick": W.IntSlider(
-            value=int(base.fitzpatrick), min=1, max=6, description="Fitzpatrick type", **slider
-        ),
+        "fitzpatrick": W.IntSlider(value=int(base.fitzpatrick), min=1, max=6, description="Fitzpatrick type", **slider),
     }
     for name in _PLANNER_BOOLS:
         controls[name] = W.Checkbox(value=getattr(base, name), description=_label(name), indent=False)
