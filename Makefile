@@ -2,6 +2,7 @@
 #   make course   create/reuse .venv, install pinned deps, open the course in JupyterLab
 #   make test     create/reuse .venv, then run every test
 # Other targets: make instructor (nbgrader's instructor tools), make voila (the planner app), make bench (benchmarks), make lock.
+# Class hub (root): make hub-demo (a local class on 127.0.0.1), make test-hub (the class test), make hub-clean.
 
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
@@ -23,9 +24,21 @@ export PLOTLY_RENDERER := plotly_mimetype+notebook
 JUPYTER_HOST := 127.0.0.1
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: course instructor test voila bench lock env clean collect
+.PHONY: course instructor test voila bench lock env clean collect hub-env hub-demo test-hub hub-clean grade export sandbox-tool
 
-env: $(STAMP)
+env: $(STAMP) sandbox-tool
+
+# Grading runs trainee notebooks in bubblewrap (Debian package `bubblewrap`); install it when missing.
+sandbox-tool:
+	@command -v bwrap >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing bubblewrap (the grading sandbox) with apt-get"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null \
+			|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }; \
+		else \
+			echo "bubblewrap (bwrap) is missing: grading and its tests need it. Install it as root:"; \
+			echo "    sudo apt-get install bubblewrap"; \
+		fi; }
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,8 +65,26 @@ instructor: $(STAMP)
 		--ServerApp.root_dir=$(CURDIR) \
 		--LabApp.default_url=/lab/tree/docs/INSTRUCTOR_GUIDE.md
 
-test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadfile --cov=needling_sim --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
+test: $(STAMP) sandbox-tool
+	$(PY) -m pytest -n 2 --dist loadfile --cov=needling_sim --cov-report=term --cov-fail-under=90 -m "not hub" $(PYTEST_ARGS)
+
+# --- a class on JupyterHub (root; docs/INSTRUCTOR_GUIDE.md Part B) ------------------------------
+# hub-env builds /opt/needling-hub: an interpreter every account can run, the hub's and the trainees'
+# (non-editable) environments, the role folders, and configurable-http-proxy (npm ci in hub/).
+HUB_PREFIX ?= /opt/needling-hub
+export NEEDLING_HUB_PREFIX := $(HUB_PREFIX)
+
+hub-env: $(STAMP)
+	$(PY) hub/install.py --prefix $(HUB_PREFIX)
+
+hub-demo: hub-env
+	$(PY) hub/classroom.py demo --prefix $(HUB_PREFIX)
+
+test-hub: hub-env
+	$(PY) -m pytest -m hub tests/hub $(PYTEST_ARGS)
+
+hub-clean:
+	$(PY) hub/classroom.py teardown --prefix $(HUB_PREFIX)
 
 # Class on JupyterHub: quarantine submissions not written by the student they name, then
 # nbgrader collect --update (run as the instructor, in the course folder; docs/INSTRUCTOR_GUIDE.md Part B).
@@ -66,6 +97,16 @@ collect: $(STAMP)
 voila: $(STAMP)
 	JUPYTER_CONFIG_PATH=$(CURDIR)/roles/trainee JUPYTER_PATH=$(CURDIR)/roles/trainee/data \
 	$(VENV)/bin/voila --no-browser --Voila.ip=$(JUPYTER_HOST) apps/planner.ipynb
+
+# Grade every submission of one assignment, each in its own sandbox, in parallel:
+#   make grade ASSIGNMENT=02_scheduling        (GRADE_ARGS=--force grades everyone again)
+grade: $(STAMP) sandbox-tool
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=02_scheduling"; exit 2; }
+	$(PY) -m needling_sim.grading.classrun $(ASSIGNMENT) $(GRADE_ARGS)
+
+# grades.csv: per trainee and assignment, graded / needs hand marking / failed (why) / late.
+export: $(STAMP)
+	$(PY) -m needling_sim.grading.export --to grades.csv
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -35,8 +35,8 @@ def cohort_multipliers(n: int, seed: int, p: outcome.ModelParams) -> list[dict[s
     return [{k: float(drawn[k][i]) for k in _MULTIPLIERS} for i in range(n)]
 
 
-def _schedule(plan: CoursePlan, p: outcome.ModelParams) -> list[tuple[int, float, float, float]]:
-    """(day, depth / dermis, fragility 0..1, depth beyond the site's limit) per session."""
+def _schedule(plan: CoursePlan, p: outcome.ModelParams) -> list[tuple[int, float, float, float, float]]:
+    """(day, depth / dermis, fragility 0..1, depth beyond the site's limit, dermis reached 0..1) per session."""
     info = plan.area_info
     out = []
     gaps = (None, *plan.intervals_days)
@@ -47,7 +47,8 @@ def _schedule(plan: CoursePlan, p: outcome.ModelParams) -> list[tuple[int, float
             frag = 1.0
         else:
             frag = (p.fragile_end_days - gap) / (p.fragile_end_days - p.fragile_full_days)
-        out.append((day, depth / info.dermis_mm, frag, max(0.0, depth / info.depth_limit_mm - 1.0)))
+        reached = min(1.0, max(0.0, (depth - info.epidermis_mm) / info.dermis_mm))
+        out.append((day, depth / info.dermis_mm, frag, max(0.0, depth / info.depth_limit_mm - 1.0), reached))
     return out
 
 
@@ -68,36 +69,40 @@ def one_patient(
         risk_mult *= p.risk_multiplier_keloid
     injury = p.injury_gain * m["injury_gain"]
     decay = math.log(2) / p.inflammation_half_life_days * m["inflammation_decay"]
+    signal_decay = math.log(2) / p.growth_factor_half_life_days * m["inflammation_decay"]
     fib_gain = p.fibroblast_gain_per_day * m["fibroblast_gain"]
     fib_clear = p.fibroblast_clearance_per_day * m["fibroblast_clearance"]
     synthesis = p.collagen_synthesis_per_day * age_factor * m["collagen_synthesis"]
 
-    # Fibroblasts recruited per unit of inflammation per day (inflammation's mean over the day).
-    fib_scale = fib_gain * (-math.expm1(-decay) / decay)
+    # Fibroblasts recruited per unit of growth-factor signal per day (the signal's mean over the day).
+    fib_scale = fib_gain * (-math.expm1(-signal_decay) / signal_decay)
     d_infl = math.exp(-decay)
+    d_signal = math.exp(-signal_decay)
     d_fib = math.exp(-fib_clear)
-    neg_u = -synthesis * fib_scale / p.collagen_capacity
+    u_per_fib = synthesis * fib_scale / p.collagen_capacity
     cap = p.collagen_capacity
     loss = math.log(2) / p.collagen_half_life_days
     mature = math.log(2) / p.maturation_days
     d_new = math.exp(-loss)
     d_c3 = math.exp(-loss - mature)
     sessions = {
-        day: (injury * rel * (1.0 + p.reinjury_inflammation_boost * frag), frag) for day, rel, frag, _ in plan_sched
+        day: (injury * rel * (1.0 + p.reinjury_inflammation_boost * frag), frag, injury * reached)
+        for day, rel, frag, _, reached in plan_sched
     }
 
-    inflam = fib = c3 = new = peak = 0.0
+    inflam = signal = fib = c3 = new = peak = 0.0
     daily: dict[str, list[float]] = {v: [] for v in variables}
     at: dict[int, tuple[float, float]] = {}
     for t in range(days):
         if t in sessions:
-            impulse, frag = sessions[t]
+            impulse, frag, signal_impulse = sessions[t]
             if frag > 0.0:
                 lost = c3 * p.reinjury_collagen_damage * frag
                 new -= lost
                 c3 -= lost
                 fib *= 1.0 - p.reinjury_fibroblast_loss * frag
             inflam += impulse
+            signal += signal_impulse
             peak = max(peak, inflam)
         for v in variables:
             if v == "inflammation":
@@ -115,16 +120,20 @@ def one_patient(
             elif v == "redness":
                 daily[v].append(inflam / (inflam + p.redness_threshold))
         at[t] = (new, c3)
+        if t % outcome._FLUSH_EVERY_DAYS == 0:  # the kernel's flush of tiny values
+            inflam, signal, fib = (x if x >= outcome._TINY else 0.0 for x in (inflam, signal, fib))
         # Advance to day t + 1.
-        fib = fib * d_fib + inflam
-        production = (new - cap) * math.expm1(fib * neg_u)
+        fib = fib * d_fib + signal
+        u = fib * u_per_fib
+        production = (cap - new) * u / (1.0 + u)
         new = new * d_new + production
         c3 = c3 * d_c3 + production
+        signal *= d_signal
         inflam *= d_infl
 
     cum = sum(
         injury * rel * (1.0 + p.reinjury_inflammation_boost * frag) * -math.expm1(-decay * (days - day)) / decay
-        for day, rel, frag, _ in plan_sched
+        for day, rel, frag, _, _ in plan_sched
     )
     hazard = risk_mult * (
         p.risk_per_inflammation * cum
@@ -133,9 +142,12 @@ def one_patient(
     )
     new12, _ = at[outcome.SUMMARY_DAYS["12m"]]
     new6, c36 = at[outcome.SUMMARY_DAYS["6m"]]
+    after = plan_sched[-1][0] + outcome.SUMMARY_DAYS_AFTER_LAST["6m"]
+    new6l, c36l = at.get(after, (math.nan, math.nan))
     metrics = {
         "collagen_new_12m": new12,
         "improvement_6m": (new6 - (1.0 - p.type_iii_weight) * c36) / p.collagen_capacity,
+        "improvement_6m_after_last": (new6l - (1.0 - p.type_iii_weight) * c36l) / p.collagen_capacity,
         "peak_inflammation": peak,
         "cumulative_inflammation": cum,
         "risk": -math.expm1(-hazard),

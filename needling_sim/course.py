@@ -111,10 +111,12 @@ _SESSIONS_MAX = int(max(claim(c).value_high for c in _SEED_SESSIONS))
 _PURPOSE_CLAIMS = require_claims("depth.singh2016", "course.harris2015")
 #: Deepest needle with a purpose in the literature (1.5 mm, for scars).
 _PURPOSE_MAX_MM = max(claim(c).value_high for c in _PURPOSE_CLAIMS)
-_PROCEDURE_SOURCES = require_claims(
-    "procedure.s0", "procedure.s4", "procedure.numbing", "area.relative_size_assumed"
-)
+_PROCEDURE_SOURCES = require_claims("procedure.s0", "procedure.s4", "procedure.numbing", "area.relative_size_assumed")
 _PASS_CLAIM = require_claims("policy.plan_passes")
+_RUNNING_COURSE = require_claims("policy.running_course_assumed")
+_DEPTH_LIMIT_SOURCES = require_claims("policy.depth_limit_assumed", "course.harris2015", "depth.singh2016")
+#: Patient-record dates of events; sessions dated before the latest one were already given.
+_EVENT_FIELDS = ("isotretinoin_last_dose", "radiation_last_date", "sun_exposure_last", "retinoid_last_use")
 
 
 # --------------------------------------------------------------------------- validation
@@ -192,9 +194,7 @@ class CoursePlan:
             if not isinstance(s, Session):
                 raise TypeError(f"sessions[{i - 1}] must be a Session, got {type(s).__name__}")
             if s.number != i:
-                raise ValueError(
-                    f"sessions[{i - 1}].number={s.number}; sessions must be numbered 1, 2, ... in order"
-                )
+                raise ValueError(f"sessions[{i - 1}].number={s.number}; sessions must be numbered 1, 2, ... in order")
             if i > 1 and s.date <= sessions[i - 2].date:
                 raise ValueError(
                     f"session {i} on {s.date} is not after session {i - 1} on {sessions[i - 2].date}; "
@@ -202,8 +202,7 @@ class CoursePlan:
                 )
             if s.area is not sessions[0].area:
                 raise ValueError(
-                    f"session {i} is on {s.area.value}, session 1 on {sessions[0].area.value}; "
-                    "a plan covers one area"
+                    f"session {i} is on {s.area.value}, session 1 on {sessions[0].area.value}; a plan covers one area"
                 )
         object.__setattr__(self, "sessions", tuple(sessions))
         if isinstance(self.notes, str) or not all(isinstance(n, str) for n in self.notes):
@@ -381,11 +380,7 @@ class _Collector:
             message = item["message"]
             if len(item["sessions"]) > 1:
                 message += f" Applies to {_sessions_text(item['sessions'])}."
-            out.append(
-                Finding(
-                    rule, severity, message, item["sources"], until=item["until"], session=item["session"]
-                )
-            )
+            out.append(Finding(rule, severity, message, item["sources"], until=item["until"], session=item["session"]))
         return out
 
 
@@ -402,12 +397,18 @@ def check_plan(
 
     - the patient's screening on every session date (:func:`~needling_sim.screen`);
       its non-info findings come back tagged with the first session they affect;
-    - ``interval_before_healed`` (defer): a gap under 21 days, while the previous
-      session's wound is still inflamed or proliferating;
+    - ``interval_before_healed`` (defer): a gap under 21 days, the course's teaching
+      floor (the two-week trials are cited as the other side);
     - ``interval_below_minimum``: a gap under the policy's minimum; ``caution`` when
       the other policy would accept it, ``defer`` when no policy would;
     - ``interval_below_other_policy`` (info): accepted by this policy, not by the other;
+    - ``sessions_before_record`` (info): sessions dated before the latest event in the
+      patient record (a sunburn between sessions) were already given and are not
+      screened again, so a running course can be re-checked;
     - ``depth_beyond_dermis`` (defer): a needle longer than epidermis + dermis at the site;
+      the message names the literature that used 1.5 mm (Harris 2015, Singh & Yadav 2016);
+    - ``depth_past_local_dermis`` (caution): longer than the local dermis itself (its
+      thicker measured figure), e.g. 0.75 mm around the eyes (dermis 0.58 to 0.67 mm);
     - ``depth_beyond_purpose_range`` (caution): deeper than 1.5 mm, the deepest needle
       the literature gives a purpose for;
     - ``depth_increasing`` (info): deeper at later sessions, a seed's idea that is
@@ -447,9 +448,24 @@ def check_plan(
     pol = check_choice("policy", policy, SpacingPolicy, noun="spacing policy")
     out = _Collector()
 
-    # (1) The patient's own screening on each session date.
+    # (1) The patient's own screening on each session date. A session dated before an event the
+    # record holds (a sunburn between sessions) has already been given: it is not re-screened.
+    latest_event = max((getattr(patient, f) for f in _EVENT_FIELDS if getattr(patient, f) is not None), default=None)
+    given = [s for s in plan.sessions if latest_event is not None and s.date < latest_event]
+    if given:
+        out.add(
+            "sessions_before_record",
+            Severity.INFO,
+            f"{_sessions_text([s.number for s in given]).capitalize()} on or before "
+            f"{given[-1].date} came before the latest event in the record ({latest_event}): "
+            "already given, so not screened again; the rest of the course is checked from today's record.",
+            _RUNNING_COURSE,
+            session=given[0].number,
+        )
     for s in plan.sessions:
-        result = screen(patient, on=s.date, isotretinoin_policy=isotretinoin_policy)
+        if s in given:
+            continue
+        result = screen(patient, on=s.date, isotretinoin_policy=isotretinoin_policy, depth_mm=s.depth_mm)
         for f in result.findings:
             if f.severity > Severity.INFO:
                 out.add(
@@ -471,11 +487,13 @@ def check_plan(
             out.add(
                 "interval_before_healed",
                 Severity.DEFER,
-                f"Session {s.number} comes {gap} days after session {prev.number}: the skin is {phase} "
-                f"(inflammation lasts about {_INFLAMMATION_DAYS} days, proliferation to about "
-                f"{HEALING_INTERVAL_DAYS} days), so the needle would injure a wound that has not healed. "
-                f"Wait at least {minimum} days under the {pol.value} policy. Two trials did space sessions "
-                "2 weeks apart, but every seed asks for 4 weeks or more.",
+                f"Session {s.number} comes {gap} days after session {prev.number}. This course never "
+                f"plans sessions under {HEALING_INTERVAL_DAYS} days apart, a teaching assumption: the "
+                f"skin would still be {phase} (inflammation about {_INFLAMMATION_DAYS} days, proliferation "
+                f"to about {HEALING_INTERVAL_DAYS} days in wound-healing reviews). The other side: two "
+                "trials spaced sessions 2 weeks apart (Alam 2014, a randomised trial; El-Domyati 2015). "
+                f"The seeds ask for about a month (002), 4 to 6 weeks (000), 6 to 8 weeks (001, 003) or "
+                f"'several weeks' (004). Wait at least {minimum} days under the {pol.value} policy.",
                 _HEALING_SOURCES + _TRIALS_2_WEEKS + _SPACING_CLAIMS[pol],
                 session=s.number,
                 until=prev.date + dt.timedelta(days=HEALING_INTERVAL_DAYS),
@@ -506,14 +524,34 @@ def check_plan(
     info = plan.area_info
     for s in plan.sessions:
         if s.depth_mm > info.depth_limit_mm + 1e-9:
+            literature = ""
+            if s.depth_mm <= _PURPOSE_MAX_MM + 1e-9:
+                literature = (
+                    f" The literature does use {_PURPOSE_MAX_MM:g} mm for scars (the median of the acne-scar "
+                    "trials, Harris 2015; Singh & Yadav 2016), on skin measured thicker than the thinner "
+                    "figure this course keeps to: the sources disagree, and the course takes the cautious side."
+                )
             out.add(
                 "depth_beyond_dermis",
                 Severity.DEFER,
                 f"Session {s.number}: a {s.depth_mm:g} mm needle on the {info.area.value} area is longer "
                 f"than the skin there (epidermis {info.epidermis_mm:g} mm + dermis {info.dermis_mm:g} mm = "
                 f"{info.depth_limit_mm:.2f} mm): the tip would pass below the dermis. Use at most "
-                f"{info.recommended_max_depth_mm:g} mm here.",
-                info.sources,
+                f"{info.recommended_max_depth_mm:g} mm here.{literature}",
+                (*info.sources, *_DEPTH_LIMIT_SOURCES),
+                session=s.number,
+            )
+        elif s.depth_mm > info.dermis_range_mm[1] + 1e-9:
+            lo, hi = info.dermis_range_mm
+            measured = f"{lo:g} to {hi:g} mm" if hi > lo else f"about {lo:g} mm"
+            out.add(
+                "depth_past_local_dermis",
+                Severity.CAUTION,
+                f"Session {s.number}: a {s.depth_mm:g} mm needle is longer than the {info.area.value} dermis "
+                f"itself ({measured}). Only the epidermis ({info.epidermis_mm:g} mm) keeps the tip out of the "
+                "fat, and the sources say to keep the needle within the local dermis. Use at most "
+                f"{info.recommended_max_depth_mm:g} mm here, with light pressure.",
+                (*info.sources, "policy.dermis_caution_assumed"),
                 session=s.number,
             )
         elif s.depth_mm > _PURPOSE_MAX_MM + 1e-9:
@@ -636,6 +674,7 @@ CONCERN_DEFAULTS: dict[Concern, ConcernDefault] = {
 }
 _CAP_SRC = require_claims("policy.depth_cap_assumed")
 _FITZ_SRC = require_claims("policy.fitzpatrick_depth_assumed", "skin.pih_lit")
+_ANTICOAGULANT_SRC = require_claims("policy.anticoagulant_depth_assumed", "contra.anticoagulants_assumed")
 _MAX_RESCHEDULES = 10
 
 
@@ -712,10 +751,16 @@ def recommend_plan(
     if patient.fitzpatrick >= Fitzpatrick.IV and depth > DEPTH_STEP_MM:
         depth = depth - DEPTH_STEP_MM
         notes.append(
-            f"Fitzpatrick {patient.fitzpatrick.name}: one step shallower ({depth:g} mm) to lower the "
-            "pigmentation risk."
+            f"Fitzpatrick {patient.fitzpatrick.name}: one step shallower ({depth:g} mm) to lower the pigmentation risk."
         )
         sources += list(_FITZ_SRC)
+    if patient.anticoagulants and patient.fitzpatrick < Fitzpatrick.IV and depth > DEPTH_STEP_MM:
+        depth = depth - DEPTH_STEP_MM
+        notes.append(
+            f"Takes blood thinners: one step shallower ({depth:g} mm) to limit bleeding and bruising "
+            "(check with the prescriber first). Not stacked with the skin-type step: one conservative step."
+        )
+        sources += list(_ANTICOAGULANT_SRC)
     interval = SPACING_MIN_DAYS[pol]
     notes.append(f"Sessions {interval} days apart: the minimum of the {pol.value} policy.")
     sources += [*_SPACING_CLAIMS[pol], "policy.spacing_default"]
@@ -741,6 +786,5 @@ def recommend_plan(
         shift = max((f.until - plan.sessions[(f.session or 1) - 1].date).days for f in blocking)
         first = first + dt.timedelta(days=max(shift, 1))
     raise ValueError(
-        f"no plan can be recommended from {start}: screening kept deferring after "
-        f"{_MAX_RESCHEDULES} reschedules"
+        f"no plan can be recommended from {start}: screening kept deferring after {_MAX_RESCHEDULES} reschedules"
     )  # pragma: no cover - windows are finite

@@ -56,6 +56,7 @@ _BOOL_FIELDS = (
     "open_wounds",
     "herpes_simplex_history",
     "anticoagulants",
+    "metal_allergy",
 )
 _DATE_FIELDS = (
     "isotretinoin_last_dose",
@@ -98,6 +99,8 @@ class Patient:
         Ever had cold sores (herpes simplex).
     anticoagulants : bool
         Takes blood thinners.
+    metal_allergy : bool
+        Known allergy to a metal (nickel, chromium, ...): needles are metal (Chu 2021).
     isotretinoin_last_dose, radiation_last_date, sun_exposure_last, retinoid_last_use : datetime.date or None
         Last isotretinoin dose; last radiation treatment; last sunburn or tanning;
         last use of retinoids or AHAs. None when never or not applicable.
@@ -123,6 +126,7 @@ class Patient:
     open_wounds: bool = False
     herpes_simplex_history: bool = False
     anticoagulants: bool = False
+    metal_allergy: bool = False
     isotretinoin_last_dose: dt.date | None = None
     radiation_last_date: dt.date | None = None
     sun_exposure_last: dt.date | None = None
@@ -143,9 +147,7 @@ class Patient:
 
         concerns = self.concerns
         if isinstance(concerns, (str, bytes)) or not isinstance(concerns, (list, tuple, set, frozenset)):
-            raise TypeError(
-                f"concerns must be a list of concern names, got {type(concerns).__name__} {concerns!r}"
-            )
+            raise TypeError(f"concerns must be a list of concern names, got {type(concerns).__name__} {concerns!r}")
         parsed = []
         for i, c in enumerate(concerns):
             concern = check_choice(f"concerns[{i}]", c, Concern, noun="concern")
@@ -203,15 +205,13 @@ class Patient:
         ...
         ValueError: unknown intake field 'smoker'; allowed: age, fitzpatrick, concerns, pregnant,
         breastfeeding, keloid_history, active_infection, open_wounds, herpes_simplex_history, anticoagulants,
-        isotretinoin_last_dose, radiation_last_date, sun_exposure_last, retinoid_last_use
+        metal_allergy, isotretinoin_last_dose, radiation_last_date, sun_exposure_last, retinoid_last_use
         """
         if not isinstance(intake, Mapping):
             # pandas Series is not a Mapping but has .to_dict(); accept it explicitly.
             to_dict = getattr(intake, "to_dict", None)
             if to_dict is None:
-                raise TypeError(
-                    f"intake must be a mapping of field names to values, got {type(intake).__name__}"
-                )
+                raise TypeError(f"intake must be a mapping of field names to values, got {type(intake).__name__}")
             intake = to_dict()
         allowed = cls.field_names()
         values = {}

@@ -51,6 +51,8 @@ __all__ = [
     "healing_summary",
     "screening_figure",
     "screening_summary",
+    "skin_section_figure",  # noqa: F822 - re-exported by __getattr__ below
+    "skin_section_summary",  # noqa: F822
 ]
 
 #: The eight colours of Okabe & Ito (2008), distinguishable under the common forms of
@@ -223,9 +225,7 @@ def _layout(
         font=_FONT,
         height=height + bottom,
         margin={"l": 10, "r": 20, "t": 80, "b": bottom},
-        colorway=[
-            _C[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue")
-        ],
+        colorway=[_C[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue")],
         hoverlabel={"align": "left"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "yref": "container", "x": 0},
     )
@@ -361,9 +361,7 @@ def findings_figure(findings, *, title: str = "Findings", subtitle: str = _TEACH
     height = 120 + 38 * len(findings) if findings else 170
     _layout(fig, title=title, subtitle=subtitle, x_title=x_title, y_title="Rule", height=height)
     fig.update_layout(barmode="overlay", showlegend=True)
-    fig.update_xaxes(
-        range=[0, 4.2], tickvals=[1, 2, 3, 4], ticktext=["info", "caution", "defer", "do not treat"]
-    )
+    fig.update_xaxes(range=[0, 4.2], tickvals=[1, 2, 3, 4], ticktext=["info", "caution", "defer", "do not treat"])
     fig.update_yaxes(autorange="reversed", type="category")
     return fig
 
@@ -697,7 +695,7 @@ def conflicts_summary(topic: str | None = None) -> str:
     "Topic 'spacing': ... claims (... seed, ... literature...); numbers span ... to ... days;
     ... conflicting pairs, e.g. ..."
     >>> conflicts_summary("pain")
-    "Topic 'pain': 4 claims (4 seed); no numeric values; 3 conflicting pairs, e.g. pain.s0 vs pain.s3."
+    "Topic 'pain': 5 claims (5 seed); no numeric values; 4 conflicting pairs, e.g. pain.s0 vs pain.s3."
     """
     topic = _check_topic(topic)
     claims = _conflict_claims(topic)
@@ -728,9 +726,7 @@ def conflicts_summary(topic: str | None = None) -> str:
 
 def _check_outcome(outcome) -> Outcome:
     if not isinstance(outcome, Outcome):
-        raise TypeError(
-            f"outcome must be a needling_sim.outcome.Outcome (see simulate), got {type(outcome).__name__}"
-        )
+        raise TypeError(f"outcome must be a needling_sim.outcome.Outcome (see simulate), got {type(outcome).__name__}")
     return outcome
 
 
@@ -749,9 +745,7 @@ def _check_cohort(cohort, outcome: Outcome) -> CohortOutcome | None:
 
 def _check_plan(plan) -> CoursePlan:
     if not isinstance(plan, CoursePlan):
-        raise TypeError(
-            f"plan must be a needling_sim.CoursePlan (see plan_course), got {type(plan).__name__}"
-        )
+        raise TypeError(f"plan must be a needling_sim.CoursePlan (see plan_course), got {type(plan).__name__}")
     return plan
 
 
@@ -782,9 +776,7 @@ def _session_trace(plan: CoursePlan, y: float, *, xaxis: str = "x", yaxis: str =
         marker={"symbol": "triangle-up", "size": 13, "color": PALETTE["series"]["session"]},
         cliponaxis=False,
         customdata=[[s.number, s.date.isoformat(), f"{s.depth_mm:g}"] for s in plan.sessions],
-        hovertemplate=(
-            "Session %{customdata[0]} on %{customdata[1]} (day %{x}), %{customdata[2]} mm<extra></extra>"
-        ),
+        hovertemplate=("Session %{customdata[0]} on %{customdata[1]} (day %{x}), %{customdata[2]} mm<extra></extra>"),
     )
 
 
@@ -842,9 +834,7 @@ def _collagen_traces(outcome: Outcome, cohort: CohortOutcome | None) -> list:
         ("collagen_i", "type I (mature)", "dot", 2.5),
         ("collagen_new", "total new collagen", "solid", 3),
     ):
-        key = {"collagen_iii": "collagen_iii", "collagen_i": "collagen_i", "collagen_new": "collagen_total"}[
-            col
-        ]
+        key = {"collagen_iii": "collagen_iii", "collagen_i": "collagen_i", "collagen_new": "collagen_total"}[col]
         traces.append(
             _scatter(
                 x=day,
@@ -949,7 +939,7 @@ def collagen_summary(outcome: Outcome, cohort: CohortOutcome | None = None) -> s
     >>> from needling_sim.outcome import simulate
     >>> out = simulate(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
     >>> collagen_summary(out)  # doctest: +ELLIPSIS
-    'New collagen (teaching model, arbitrary units): peaks at 0.4... on day ...; 0.39 at 6 months ...'
+    'New collagen (teaching model, arbitrary units): peaks at 0.6... on day ...; 0.6... at 6 months ...'
     """
     outcome = _check_outcome(outcome)
     cohort = _check_cohort(cohort, outcome)
@@ -1018,9 +1008,7 @@ def _healing_traces(outcome: Outcome, day: int | None = None) -> list:
             xaxis="x",
             yaxis="y",
             line={"color": series["threshold"], "width": 2, "dash": "dash"},
-            hovertemplate=(
-                "Redness is visible above 0.5 (inflammation above %{customdata:.2f})<extra></extra>"
-            ),
+            hovertemplate=("Redness is visible above 0.5 (inflammation above %{customdata:.2f})<extra></extra>"),
             customdata=[threshold, threshold],
         ),
         _scatter(
@@ -1155,9 +1143,7 @@ def _check_day(day) -> int | None:
     return day
 
 
-def healing_summary(
-    plan: CoursePlan, patient: Patient | None = None, *, outcome: Outcome | None = None
-) -> str:
+def healing_summary(plan: CoursePlan, patient: Patient | None = None, *, outcome: Outcome | None = None) -> str:
     """One line for :func:`healing_figure`: days of visible redness and the peak inflammation.
 
     Examples
@@ -1256,9 +1242,7 @@ def _timeline_from_outcome(outcome: Outcome) -> pd.DataFrame:
 
 def _check_today(today) -> dt.date | None:
     if today is not None and (isinstance(today, dt.datetime) or not isinstance(today, dt.date)):
-        raise TypeError(
-            f"today must be a datetime.date (not a datetime) or None, got {type(today).__name__} {today!r}"
-        )
+        raise TypeError(f"today must be a datetime.date (not a datetime) or None, got {type(today).__name__} {today!r}")
     return today
 
 
@@ -1485,9 +1469,7 @@ def _gantt_figure(plan, timeline, marks, today) -> go.Figure:
     return fig
 
 
-def course_gantt(
-    plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None
-) -> go.Figure:
+def course_gantt(plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None) -> go.Figure:
     """The whole course on a calendar: sessions, healing, aftercare and milestones.
 
     One row each for the sessions (numbered triangles), days of visible redness,
@@ -1534,9 +1516,7 @@ def _gantt_summary(plan, timeline, marks, today) -> str:
     )
     red = int(timeline["redness_visible"].sum())
     longest = max(r.last_day for r in RESTRICTIONS.values())
-    text += (
-        f"; visible redness on {red} days; aftercare rules for up to {longest + 1} days after each session"
-    )
+    text += f"; visible redness on {red} days; aftercare rules for up to {longest + 1} days after each session"
     by_name = {m.name: m for m in marks}
     parts = []
     for name, label in (
@@ -1561,9 +1541,7 @@ def _gantt_summary(plan, timeline, marks, today) -> str:
     return text + "."
 
 
-def course_gantt_summary(
-    plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None
-) -> str:
+def course_gantt_summary(plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None) -> str:
     """One line for :func:`course_gantt`: dates, redness days, milestones and where today falls.
 
     Examples
@@ -1572,9 +1550,32 @@ def course_gantt_summary(
     >>> plan = plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek")
     >>> course_gantt_summary(plan, today=dt.date(2026, 3, 20))  # doctest: +NORMALIZE_WHITESPACE
     'Course timeline: 3 sessions on the cheek from 2026-03-02 to 2026-05-25 (42 days apart);
-    visible redness on 12 days; aftercare rules for up to 8 days after each session;
+    visible redness on 12 days; aftercare rules for up to 7 days after each session;
     early results from 2026-04-13, full effect about 2026-11-23, collagen may still be forming
     until 2027-05-25; today 2026-03-20 is day 18, proliferation after session 1.'
     """
     plan, today, patient, timeline, marks = _gantt_inputs(plan, today, patient)
     return _gantt_summary(plan, timeline, marks, today)
+
+
+# --------------------------------------------------------------------------- skin cross-section
+
+_SKIN_SECTION = frozenset({"skin_section_figure", "skin_section_summary"})
+
+
+def __getattr__(name: str):
+    """``skin_section_figure`` and ``skin_section_summary`` live in :mod:`needling_sim.skin_section`.
+
+    They are re-exported here on first use (that module builds on this one's palette).
+
+    Examples
+    --------
+    >>> from needling_sim import plots
+    >>> plots.skin_section_figure("neck", 0.5).layout.title.text
+    'Neck: a 0.50 mm needle in the skin, to scale'
+    """
+    if name in _SKIN_SECTION:
+        from . import skin_section
+
+        return getattr(skin_section, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,11 +18,12 @@ from ._lazy import pd
 from .dates import add_months, check_date
 from .evidence import claim, require_claims
 from .findings import Finding, Severity, Verdict, verdict_for
-from .patient import Patient
-from .validation import check_choice, check_instance
+from .patient import Concern, Patient
+from .validation import check_choice, check_instance, check_real
 
 __all__ = [
     "ISOTRETINOIN_WINDOW_MONTHS",
+    "SUPERFICIAL_DEPTH_MM",
     "IsotretinoinPolicy",
     "RULE_SOURCES",
     "ScreeningResult",
@@ -35,7 +36,10 @@ class IsotretinoinPolicy(StrEnum):
 
     ``drug_label``: 6 months (the default: the most conservative).
     ``seed``: 3 months, as in ``003_5eeea979378cb349.txt``.
-    ``consensus``: no delay, as in the 2017 ASDS consensus (Waldman et al.).
+    ``consensus``: no delay, as in the 2017 ASDS consensus (Waldman et al.), but only
+    for needles of at most :data:`SUPERFICIAL_DEPTH_MM` (the consensus covers
+    superficial procedures; ``contra.isotretinoin.superficial_assumed``). Deeper, or
+    when the depth is not known, the seed's 3 months apply.
     """
 
     DRUG_LABEL = "drug_label"
@@ -52,10 +56,13 @@ _ISO_CLAIM = {
 #: Months to wait after the last isotretinoin dose, per policy (from the ledger).
 ISOTRETINOIN_WINDOW_MONTHS = {p: int(claim(c).value_low) for p, c in _ISO_CLAIM.items()}
 _ISO_LONGEST = max(ISOTRETINOIN_WINDOW_MONTHS.values())
+#: Deepest needle the consensus reading of the isotretinoin rule covers, in mm.
+SUPERFICIAL_DEPTH_MM = claim("contra.isotretinoin.superficial_assumed").value_low
 
 _RADIATION_MONTHS = int(claim("contra.radiation.s3").value_low)
 _SUN_DAYS = int(claim("pre.sun.s4").value_low)
 _RETINOID_DAYS = int(claim("pre.retinoids_days_assumed").value_low)
+_ANTICOAGULANT_STEP_MM = claim("policy.anticoagulant_depth_assumed").value_low
 
 #: Every rule's name and the claim ids it cites (checked against the ledger at import).
 RULE_SOURCES: dict[str, tuple[str, ...]] = {
@@ -64,13 +71,17 @@ RULE_SOURCES: dict[str, tuple[str, ...]] = {
     "keloid_history": require_claims("contra.keloid.s0", "contra.keloid.s3"),
     "active_infection": require_claims("contra.infection.s0", "contra.infection.s3"),
     "open_wounds": require_claims("contra.wounds.s3"),
-    "isotretinoin": require_claims(*_ISO_CLAIM.values()),
+    "isotretinoin": require_claims(*_ISO_CLAIM.values(), "contra.isotretinoin.superficial_assumed"),
     "radiation": require_claims("contra.radiation.s3"),
     "recent_sun": require_claims("pre.sun.s4"),
     "recent_retinoids": require_claims("pre.retinoids.s4", "pre.retinoids_days_assumed"),
     "darker_skin_type": require_claims("skin.pih_lit", "skin.s3", "skin.s0"),
     "cold_sore_history": require_claims("contra.hsv.cmac2021", "contra.infection.s3"),
-    "anticoagulants": require_claims("contra.anticoagulants_assumed", "pre.disclose.s4"),
+    "anticoagulants": require_claims(
+        "contra.anticoagulants_assumed", "pre.disclose.s4", "policy.anticoagulant_depth_assumed"
+    ),
+    "metal_allergy": require_claims("risk.metal_allergy.chu2021", "needles.s2_steel"),
+    "rosacea": require_claims("policy.rosacea_assumed", "benefit.s0", "contra.infection.s0", "contra.infection.s3"),
 }
 
 
@@ -153,6 +164,7 @@ def screen(
     on: dt.date,
     *,
     isotretinoin_policy: str | IsotretinoinPolicy = IsotretinoinPolicy.DRUG_LABEL,
+    depth_mm: float | None = None,
 ) -> ScreeningResult:
     """Screen a candidate for skin needling on a given date.
 
@@ -167,7 +179,12 @@ def screen(
         Which source sets the wait after isotretinoin: 6 months (drug label),
         3 months (``003_5eeea979378cb349.txt``) or none (ASDS consensus 2017).
         Whatever the choice, a finding cites every side while any source would
-        still ask to wait.
+        still ask to wait. ``consensus`` applies only to a planned needle of at most
+        :data:`SUPERFICIAL_DEPTH_MM` (0.25 mm); deeper, or with no ``depth_mm``, the
+        seed's 3 months apply and the finding says why.
+    depth_mm : float or None, default None
+        The planned needle depth, when known (:func:`check_plan` passes each
+        session's depth).
 
     Returns
     -------
@@ -188,11 +205,17 @@ def screen(
     ('defer', datetime.date(2026, 7, 10))
     >>> screen(p, on=dt.date(2026, 3, 1), isotretinoin_policy="seed").earliest_date
     datetime.date(2026, 4, 10)
+    >>> screen(p, on=dt.date(2026, 3, 1), isotretinoin_policy="consensus", depth_mm=1.5).earliest_date
+    datetime.date(2026, 4, 10)
+    >>> screen(p, on=dt.date(2026, 3, 1), isotretinoin_policy="consensus", depth_mm=0.25).verdict.value
+    'caution'
     """
     check_instance("patient", patient, Patient, "a needling_sim.Patient")
     check_date("on", on)
     policy = check_choice("isotretinoin_policy", isotretinoin_policy, IsotretinoinPolicy,
                           noun="isotretinoin policy name")
+    if depth_mm is not None:
+        depth_mm = check_real("depth_mm", depth_mm, 0, low_open=True, unit="mm")
     for field in ("isotretinoin_last_dose", "radiation_last_date", "sun_exposure_last", "retinoid_last_use"):
         value = getattr(patient, field)
         if value is not None and value > on:
@@ -231,7 +254,7 @@ def screen(
             "no date can be set now.",
         ))
 
-    found.append(_isotretinoin(patient, on, policy))
+    found.append(_isotretinoin(patient, on, policy, depth_mm))
     if patient.radiation_last_date is not None:
         found.append(_window_rule(
             patient, on, "radiation_last_date", "radiation",
@@ -269,9 +292,25 @@ def screen(
     if patient.anticoagulants:
         found.append(_finding(
             "anticoagulants", "caution",
-            "Takes blood thinners: expect more bleeding and bruising. Check with the prescriber "
-            "and keep depth conservative (a teaching assumption; the seed only asks patients "
-            "to disclose medicines).",
+            "Takes blood thinners: expect more bleeding and bruising. Check with the prescriber; "
+            f"a recommended plan uses a needle one {_ANTICOAGULANT_STEP_MM:g} mm step shallower "
+            "(a teaching assumption; the seed only asks patients to disclose medicines).",
+        ))
+    if patient.metal_allergy:
+        found.append(_finding(
+            "metal_allergy", "caution",
+            "Metal allergy: needles are metal (one seed says stainless steel) and a review of 85 "
+            "studies names metal allergy as a risk factor for reactions such as granulomas "
+            "(Chu 2021). Ask which metal, check the cartridge's material with the maker, and "
+            "treat only if it is not the one the patient reacts to.",
+        ))
+    if Concern.ROSACEA in patient.concerns:
+        found.append(_finding(
+            "rosacea", "caution",
+            "Rosacea is an inflammatory skin condition, and the seeds disagree: one page sells "
+            "needling for rosacea yet excludes active inflammation (000), another excludes any "
+            "skin condition (003). Do not needle a flare; treat only when it is quiet, shallow, "
+            "and after the patient's own doctor agrees.",
         ))
 
     findings = tuple(sorted((f for f in found if f is not None), key=lambda f: -f.severity.rank))
@@ -283,11 +322,22 @@ def screen(
     return ScreeningResult(patient, on, verdict, findings, earliest, policy)
 
 
-def _isotretinoin(patient: Patient, on: dt.date, policy: IsotretinoinPolicy) -> Finding | None:
+def _isotretinoin(
+    patient: Patient, on: dt.date, policy: IsotretinoinPolicy, depth_mm: float | None
+) -> Finding | None:
     last = patient.isotretinoin_last_dose
     if last is None or on >= add_months(last, _ISO_LONGEST):
         return None
     months = ISOTRETINOIN_WINDOW_MONTHS[policy]
+    scope = ""
+    if policy is IsotretinoinPolicy.CONSENSUS and (depth_mm is None or depth_mm > SUPERFICIAL_DEPTH_MM):
+        months = ISOTRETINOIN_WINDOW_MONTHS[IsotretinoinPolicy.SEED]
+        planned = "a needle of unknown depth" if depth_mm is None else f"a {depth_mm:g} mm needle"
+        scope = (
+            f" The consensus covers superficial procedures only (read here as needles of at most "
+            f"{SUPERFICIAL_DEPTH_MM:g} mm, an assumption; its abstract does not name needling), and "
+            f"{planned} is collagen-induction needling, not superficial: the seed's {months} months apply."
+        )
     end = add_months(last, months)
     sides = (
         "Sources disagree: the seed says 3 months, the drug label 6 months, and a 2017 "
@@ -297,11 +347,11 @@ def _isotretinoin(patient: Patient, on: dt.date, policy: IsotretinoinPolicy) -> 
         return _finding(
             "isotretinoin", "defer",
             f"Isotretinoin last taken on {last}: under the {policy.value} policy wait "
-            f"{months} months, until {end}. {sides}",
+            f"{months} months, until {end}.{scope} {sides}",
             until=end,
         )
     return _finding(
         "isotretinoin", "caution",
         f"Isotretinoin last taken on {last}: the {policy.value} policy allows treatment now, "
-        f"but a more conservative source would still wait. {sides}",
+        f"but a more conservative source would still wait.{scope} {sides}",
     )

@@ -24,6 +24,8 @@ from types import MappingProxyType
 import ipywidgets as W
 import numpy as np
 import plotly.graph_objects as go
+import traitlets
+from plotly.serializers import custom_serializers
 
 from . import plots
 from .evidence import claim, load_claims
@@ -90,9 +92,7 @@ class App:
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
     def __repr__(self) -> str:
-        return (
-            f"App(controls={list(self.controls)}, figures={list(self.figures)}, outputs={list(self.outputs)})"
-        )
+        return f"App(controls={list(self.controls)}, figures={list(self.figures)}, outputs={list(self.outputs)})"
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -101,6 +101,43 @@ class App:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _quiet_trait():
+    """A browser-to-kernel trait that the kernel does not echo back to the browser."""
+    return traitlets.Dict(allow_none=True).tag(sync=True, echo_update=False, **custom_serializers)
+
+
+class _FigureWidget(go.FigureWidget):
+    """A ``FigureWidget`` that skips the round trip back after every in-place update.
+
+    After each update plotly.js sends the kernel the defaults it filled in (``_js2py_traceDeltas``,
+    20 to 30 kB per planner change); ipywidgets echoes them back to the browser, and plotly's
+    handler answers with one ``_py2js_removeTraceProps`` message per trace. The apps never read
+    those defaults, so here the kernel takes the deltas without echoing them and only closes the
+    edit: the charts update the same, with about half the bytes on the wire and no second pass
+    through the browser's widget models.
+    """
+
+    _js2py_traceDeltas = _quiet_trait()
+    _js2py_layoutDelta = _quiet_trait()
+    _js2py_restyle = _quiet_trait()
+    _js2py_relayout = _quiet_trait()
+    _js2py_update = _quiet_trait()
+    _js2py_pointsCallback = _quiet_trait()
+
+    @traitlets.observe("_js2py_traceDeltas")
+    def _handler_js2py_traceDeltas(self, change):
+        msg = change["new"]
+        if not msg:
+            return
+        if msg.get("trace_edit_id") == self._last_trace_edit_id:
+            self._trace_edit_in_process = False
+            if not self._layout_edit_in_process:
+                while self._waiting_edit_callbacks:
+                    self._waiting_edit_callbacks.pop()()
+        # Forget the message without syncing a reset back (plotly would send one more message).
+        self._trait_values["_js2py_traceDeltas"] = None
 
 
 def _keep_state(fw: go.FigureWidget) -> None:
@@ -332,7 +369,7 @@ def intake_app(*, on: dt.date | None = None) -> App:
     controls["on"] = W.DatePicker(value=on, description="Screening date", style=_WIDE)
 
     first = screen(Patient(age=35, fitzpatrick=2), on=on)
-    fig = go.FigureWidget(plots.screening_figure(first))
+    fig = _FigureWidget(plots.screening_figure(first))
     outputs = {"verdict": W.HTML(), "summary": W.HTML()}
 
     def refresh() -> None:
@@ -463,7 +500,7 @@ def claims_explorer(topic: str = "spacing") -> App:
     if topic is None:
         raise TypeError("topic must be a str naming a ledger topic, got None")
     dropdown = W.Dropdown(options=list(plots._topics()), value=topic, description="Topic")
-    fig = go.FigureWidget(plots.conflicts_figure(topic))
+    fig = _FigureWidget(plots.conflicts_figure(topic))
     outputs = {"claims": W.HTML(), "summary": W.HTML()}
 
     def refresh() -> None:
@@ -500,8 +537,7 @@ def _plan_check_html(findings, passes: bool) -> str:
     line = (
         "<p><strong>The plan passes</strong> (no finding above caution; act on any caution).</p>"
         if passes
-        else "<p><strong>The plan does not pass</strong>: change what the defer or do-not-treat findings "
-        "say.</p>"
+        else "<p><strong>The plan does not pass</strong>: change what the defer or do-not-treat findings say.</p>"
     )
     return findings_html(findings, verdict=verdict, heading="Plan check") + line
 
@@ -515,11 +551,13 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
     :class:`~needling_sim.course.SpacingPolicy`); patient ``age``, ``fitzpatrick`` and
     one Checkbox each for ``keloid_history``, ``pregnant``, ``breastfeeding``,
     ``active_infection``, ``open_wounds``, ``herpes_simplex_history`` and
-    ``anticoagulants``. Figures: ``gantt`` (:func:`~needling_sim.plots.course_gantt`)
-    and ``collagen`` (:func:`~needling_sim.plots.collagen_figure`). Outputs:
-    ``findings`` (:func:`~needling_sim.course.check_plan` with sources, and whether the
-    plan passes), ``gantt_summary`` and ``collagen_summary``. All of them update together
-    on every change; sliders update when released.
+    ``anticoagulants``. Figures: ``gantt`` (:func:`~needling_sim.plots.course_gantt`),
+    ``collagen`` (:func:`~needling_sim.plots.collagen_figure`) and ``skin_section``
+    (:func:`~needling_sim.skin_section.skin_section_figure`: the needle drawn into the
+    area's skin, beside the plan controls). Outputs: ``findings``
+    (:func:`~needling_sim.course.check_plan` with sources, and whether the plan passes),
+    ``gantt_summary``, ``collagen_summary`` and ``skin_section_summary``. All of them
+    update together on every change; sliders update when released.
 
     Parameters
     ----------
@@ -547,13 +585,12 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
     """
     from .areas import Area
     from .course import SpacingPolicy, plan_course, plan_passes
+    from .skin_section import skin_section_figure, skin_section_summary, update_skin_section
 
     base = _check_patient(patient) or Patient(age=35, fitzpatrick=2)
     start = _check_date_or_none("start", start) or dt.date.today()
     if isinstance(cohort_n, bool) or not isinstance(cohort_n, int):
-        raise TypeError(
-            f"cohort_n must be a whole number of patients, got {type(cohort_n).__name__} {cohort_n!r}"
-        )
+        raise TypeError(f"cohort_n must be a whole number of patients, got {type(cohort_n).__name__} {cohort_n!r}")
     if not 0 <= cohort_n <= 20_000:
         raise ValueError(f"cohort_n={cohort_n} is not allowed; allowed: 0 (no cohort) to 20000")
     lo, hi = AGE_RANGE_YEARS
@@ -588,9 +625,7 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
             tooltips=["Minimum 42 days (two seeds)", "Minimum 28 days (two seeds and the trials)"],
         ),
         "age": W.IntSlider(value=base.age, min=lo, max=hi, description="Age (years)", **slider),
-        "fitzpatrick": W.IntSlider(
-            value=int(base.fitzpatrick), min=1, max=6, description="Fitzpatrick type", **slider
-        ),
+        "fitzpatrick": W.IntSlider(value=int(base.fitzpatrick), min=1, max=6, description="Fitzpatrick type", **slider),
     }
     for name in _PLANNER_BOOLS:
         controls[name] = W.Checkbox(value=getattr(base, name), description=_label(name), indent=False)
@@ -618,16 +653,23 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
 
     plan0, person0 = current()
     outcome0, cohort0, timeline0, marks0, _ = compute(plan0, person0)
-    gantt = go.FigureWidget(plots._gantt_figure(plan0, timeline0, marks0, None))
-    collagen = go.FigureWidget(plots.collagen_figure(outcome0, cohort0))
-    outputs = {"findings": W.HTML(), "gantt_summary": W.HTML(), "collagen_summary": W.HTML()}
+    gantt = _FigureWidget(plots._gantt_figure(plan0, timeline0, marks0, None))
+    collagen = _FigureWidget(plots.collagen_figure(outcome0, cohort0))
+    section = _FigureWidget(skin_section_figure(plan0.area, plan0.depths_mm[0]))
+    shown_section = [(plan0.area, plan0.depths_mm[0])]  # what the diagram shows: it moves only when that changes
+    outputs = {
+        "findings": W.HTML(),
+        "gantt_summary": W.HTML(),
+        "collagen_summary": W.HTML(),
+        "skin_section_summary": W.HTML(),
+    }
 
     def refresh() -> None:
         try:
             plan, person = current()
         except (TypeError, ValueError) as err:
             outputs["findings"].value = _error_html(str(err))
-            for name in ("gantt_summary", "collagen_summary"):
+            for name in ("gantt_summary", "collagen_summary", "skin_section_summary"):
                 outputs[name].value = _summary_html("Chart not updated: fix the plan above.")
             return
         outcome, cohort, timeline, marks, findings = compute(plan, person)
@@ -639,6 +681,11 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
         _update_collagen(collagen, outcome, cohort)
         outputs["gantt_summary"].value = _summary_html(plots._gantt_summary(plan, timeline, marks, None))
         outputs["collagen_summary"].value = _summary_html(plots.collagen_summary(outcome, cohort))
+        where = (plan.area, plan.depths_mm[0])
+        if where != shown_section[0]:
+            update_skin_section(section, *where, shown=shown_section[0])
+            shown_section[0] = where
+        outputs["skin_section_summary"].value = _summary_html(skin_section_summary(*where))
 
     plan_box = W.VBox(
         [
@@ -656,9 +703,10 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
         ],
         layout=W.Layout(min_width="260px"),
     )
+    section_box = W.VBox([section, outputs["skin_section_summary"]], layout=W.Layout(width="470px"))
     root = W.VBox(
         [
-            W.HBox([plan_box, patient_box], layout=W.Layout(flex_flow="row wrap")),
+            W.HBox([plan_box, section_box, patient_box], layout=W.Layout(flex_flow="row wrap")),
             outputs["findings"],
             gantt,
             outputs["gantt_summary"],
@@ -666,7 +714,8 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
             outputs["collagen_summary"],
         ]
     )
-    return _app(root, controls, {"gantt": gantt, "collagen": collagen}, outputs, refresh)
+    figures = {"gantt": gantt, "collagen": collagen, "skin_section": section}
+    return _app(root, controls, figures, outputs, refresh)
 
 
 @lru_cache(maxsize=128)
@@ -850,7 +899,7 @@ def healing_day_app(plan=None) -> App:
             (plan.start + dt.timedelta(days=last_day + 3)).isoformat(),
         ]
     )
-    fig = go.FigureWidget(static)
+    fig = _FigureWidget(static)
     outputs = {"day": W.HTML(), "summary": W.HTML()}
 
     def refresh() -> None:

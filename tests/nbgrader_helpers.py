@@ -1,18 +1,22 @@
-"""Helpers for tests/test_nbgrader.py: a temporary nbgrader course, submissions, and the answer bank.
+"""Helpers for tests/test_nbgrader.py: a temporary nbgrader course, submissions, the answer bank, grading.
 
-The bank holds, per assignment, plausible wrong answers a trainee might give. Each wrong answer
-replaces the source of one solution cell and names the graded cells it must lose points on
-(its ``target`` first). :func:`pack` combines wrong answers that touch different cells into one
-submission, so one kernel run grades several of them.
-
-Hostile submissions (an infinite loop, a cell that raises, an edited or deleted test cell,
-duplicated cells, a replaced ``showtraceback``, megabytes of output) are built by
-:func:`hostile_submissions` from the solution.
+An answer is a plain value typed into an answer cell (see ``needling_sim.grading``). The bank
+(``tests/grading/wrong_answers/<assignment>.json``) holds, per assignment, plausible wrong values a trainee
+might type, each naming the test cells that must lose their points. :func:`pack` combines wrong answers
+that touch different answers and different test cells into one submission, so one grading pass covers
+several of them. :func:`grade` grades a notebook the way the trusted side does: answers read from the
+answer cells' text (:func:`~needling_sim.grading.answers.read_answers`), plus exported values for the
+answers that need a run, each test cell's source checked by
+:func:`~needling_sim.grading.trusted.check_cell`.
 """
 
 from __future__ import annotations
 
+import ast
+import builtins
 import copy
+import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -25,17 +29,19 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+BANK_DIR = ROOT / "tests" / "grading" / "wrong_answers"
 ASSIGNMENTS = ("01_screening", "02_scheduling", "03_healing", "04_outcomes", "05_claims", "06_capstone")
+CAPSTONE = "06_capstone"
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
-#: What every hidden-test assertion message starts with, so a test can tell which part caught an answer.
-HIDDEN_TAG = "(grader check)"
+#: The student id the solution's capstone answers (and the capstone's bank) are written for.
+SOLUTION_STUDENT = "solution-student"
 
 
 # --- environment and nbgrader calls ---------------------------------------------------------------
 
 
 def nbgrader_env(state: Path) -> dict[str, str]:
-    """Environment for nbgrader subprocesses: the venv first on PATH, Jupyter state under ``state``.
+    """Environment for nbgrader and kernel subprocesses: the venv first on PATH, Jupyter state under ``state``.
 
     The caller creates the folders (IPython warns when its folder's parent does not exist).
 
@@ -97,59 +103,115 @@ def read_nb(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
+def solution_nb(assignment: str) -> nbformat.NotebookNode:
+    return read_nb(ROOT / "solutions" / assignment / notebook_name(assignment))
+
+
 def nbgrader_meta(cell) -> dict:
     return cell.metadata.get("nbgrader", {})
 
 
-def strip_solution_markers(source: str) -> str:
-    """The solution region as a trainee would type it: the marker lines removed.
-
-    Examples
-    --------
-    >>> strip_solution_markers("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION\\nx")
-    'x = 1\\nx'
-    """
-    return "\n".join(line for line in source.split("\n") if line.strip() not in SOLUTION_MARKERS)
-
-
-def solution_sources(assignment: str) -> dict[str, str]:
-    """grade_id -> the instructor's answer (markers removed), for every solution cell."""
-    nb = read_nb(ROOT / "solutions" / assignment / notebook_name(assignment))
-    return {
-        nbgrader_meta(c)["grade_id"]: strip_solution_markers(c.source)
-        for c in nb.cells
-        if nbgrader_meta(c).get("solution")
-    }
-
-
 def grade_cells(assignment: str) -> dict[str, tuple[float, bool]]:
     """grade_id -> (points, autograded) for every graded cell of the instructor notebook."""
-    nb = read_nb(ROOT / "solutions" / assignment / notebook_name(assignment))
     out = {}
-    for c in nb.cells:
+    for c in solution_nb(assignment).cells:
         meta = nbgrader_meta(c)
         if meta.get("grade"):
             out[meta["grade_id"]] = (float(meta["points"]), c.cell_type == "code")
     return out
 
 
-def fill(release: nbformat.NotebookNode, answers: Mapping[str, str]) -> nbformat.NotebookNode:
-    """Copy of a release notebook with the solution cells named in ``answers`` replaced."""
+def check_sources(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """grade_id -> source of every autograded test cell of ``nb``."""
+    return {
+        nbgrader_meta(c)["grade_id"]: c.source
+        for c in nb.cells
+        if c.cell_type == "code" and nbgrader_meta(c).get("grade")
+    }
+
+
+def answer_cells(nb: nbformat.NotebookNode) -> list:
+    return [c for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("solution")]
+
+
+def stretch_names(nb: nbformat.NotebookNode) -> set[str]:
+    """Names the optional programming (``stretch``-tagged) answer cells set, read from their first line."""
+    return {
+        c.source.split("=", 1)[0].strip() for c in answer_cells(nb) if "stretch" in c.metadata.get("tags", [])
+    }
+
+
+# --- answers as typed -----------------------------------------------------------------------------
+
+
+def literal(value: object) -> str:
+    """Python source a trainee would type for a plain value.
+
+    Examples
+    --------
+    >>> literal([dt.date(2026, 4, 19), "defer", 0.5, None])
+    "[date(2026, 4, 19), 'defer', 0.5, None]"
+    >>> literal({"a": ...})
+    "{'a': ...}"
+    """
+    if value is Ellipsis:
+        return "..."
+    if isinstance(value, dt.date):
+        return f"date({value.year}, {value.month}, {value.day})"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {literal(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def fill(release: nbformat.NotebookNode, answers: Mapping[str, object]) -> nbformat.NotebookNode:
+    """Copy of a release notebook with the answers typed in: each ``name = ...`` line becomes ``name = value``."""
     nb = copy.deepcopy(release)
     seen = set()
-    for cell in nb.cells:
-        gid = nbgrader_meta(cell).get("grade_id")
-        if gid in answers:
-            cell.source = answers[gid]
-            seen.add(gid)
+    for cell in answer_cells(nb):
+        lines = cell.source.split("\n")
+        for i, line in enumerate(lines):
+            name = line.split("=", 1)[0].strip()
+            if "=" in line and name in answers:
+                lines[i] = f"{name} = {literal(answers[name])}"
+                seen.add(name)
+        cell.source = "\n".join(lines)
     missing = set(answers) - seen
     if missing:
-        raise KeyError(f"no such cells in the release: {sorted(missing)}")
+        raise KeyError(f"no answer cell sets {sorted(missing)}")
     return nb
 
 
+def with_cells(release: nbformat.NotebookNode, sources: Mapping[str, str]) -> nbformat.NotebookNode:
+    """Copy of a release notebook with whole answer cells (by grade id) replaced by ``sources``."""
+    nb = copy.deepcopy(release)
+    for cell in answer_cells(nb):
+        gid = nbgrader_meta(cell)["grade_id"]
+        if gid in sources:
+            cell.source = sources[gid]
+    return nb
+
+
+def solution_cell_sources(assignment: str) -> dict[str, str]:
+    """grade_id -> the instructor's answer cell as a trainee would type it (markers and stub lines removed)."""
+    out = {}
+    for cell in answer_cells(solution_nb(assignment)):
+        if "### BEGIN SOLUTION" in cell.source:
+            body = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
+            out[nbgrader_meta(cell)["grade_id"]] = body.strip("\n")
+    return out
+
+
+def solution_answers(assignment: str) -> dict[str, object]:
+    """The instructor's literal answers, read from the solution's answer cells as the grader reads them."""
+    from needling_sim.grading.answers import read_answers
+
+    return dict(read_answers(solution_nb(assignment)).values)
+
+
 def submit(course: Path, student: str, assignment: str, nb: nbformat.NotebookNode) -> Path:
-    """Place a notebook (and the release's other files) where ``nbgrader autograde`` looks for it."""
+    """Place a notebook (and the release's other files) where nbgrader looks for a submission."""
     folder = course / "submitted" / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
     for extra in (course / "exercises" / assignment).iterdir():
@@ -159,905 +221,237 @@ def submit(course: Path, student: str, assignment: str, nb: nbformat.NotebookNod
     return folder
 
 
+# --- grading on the trusted side ------------------------------------------------------------------
+
+
+def grade(
+    nb: nbformat.NotebookNode,
+    sources: Mapping[str, str],
+    *,
+    student_id: str,
+    exported: Mapping[str, object] | None = None,
+) -> dict:
+    """grade_id -> CheckOutcome for each test cell source in ``sources``, on the answers of ``nb``."""
+    from needling_sim.grading.answers import read_answers
+    from needling_sim.grading.trusted import answers_for_grading, check_cell
+
+    answers = answers_for_grading(read_answers(nb), exported)
+    return {gid: check_cell(src, answers, student_id=student_id) for gid, src in sources.items()}
+
+
+def lost(outcomes: Mapping[str, object]) -> set[str]:
+    return {gid for gid, outcome in outcomes.items() if not outcome.passed}
+
+
+_EXPORT_CELL = """
+import json as _json
+from needling_sim.grading.plain import to_json as _to_json
+print("EXPORT:" + _json.dumps({_n: _to_json(globals()[_n]) for _n in NAMES if _n in globals()}))
+"""
+
+
+def run_in_kernel(
+    nb: nbformat.NotebookNode, cwd: Path, env: Mapping[str, str], export: Iterable[str] = (), timeout: int = 120
+) -> tuple[nbformat.NotebookNode, dict]:
+    """Run ``nb`` top to bottom in a real kernel in ``cwd`` (errors allowed), as a trainee would.
+
+    Returns the executed notebook and the exported values of ``export`` (JSON form): a stand-in for
+    the sandbox's export, used for the optional programming answers.
+    """
+    from nbclient import NotebookClient
+
+    nb = copy.deepcopy(nb)
+    nb.cells.append(nbformat.v4.new_code_cell(_EXPORT_CELL.replace("NAMES", repr(sorted(export))), id="test-export"))
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        NotebookClient(nb, timeout=timeout, allow_errors=True, resources={"metadata": {"path": str(cwd)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+    exported = json.loads(text.split("EXPORT:", 1)[1]) if "EXPORT:" in text else {}
+    nb.cells.pop()
+    return nb, exported
+
+
+def cell_output(nb: nbformat.NotebookNode, grade_id: str) -> tuple[str, list]:
+    """(printed text, error outputs) of the cell ``grade_id`` of an executed notebook."""
+    cell = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id)
+    printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+    return printed, [o for o in cell.outputs if o.output_type == "error"]
+
+
 # --- the bank -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class WrongAnswer:
-    """One plausible mistake: ``cell``'s source replaced by ``source``.
+    """One plausible mistake: the solution's ``answers`` replaced by these values.
 
-    ``loses`` are the graded cells that must lose points (``target``, the cell the mistake is
-    aimed at, first); every other graded cell must keep full marks. ``hidden_only``: the
-    visible checks let it through and only the grader's hidden tests catch it.
+    ``loses``: the test cells that must lose their points (every other one keeps full marks).
+    ``hidden_only``: the visible checks let it through and only the grader's hidden checks catch it.
+    ``malformed``: the value has the wrong form; its message says what form is expected.
     """
 
     label: str
-    cell: str
-    source: str
+    answers: Mapping[str, object]
     loses: tuple[str, ...]
     hidden_only: bool = False
+    malformed: bool = False
 
     @property
     def target(self) -> str:
         return self.loses[0]
 
 
+def load_bank(assignment: str) -> list[WrongAnswer]:
+    from needling_sim.grading.plain import from_json
+
+    doc = json.loads((BANK_DIR / f"{assignment}.json").read_text())
+    assert doc["assignment"] == assignment
+    return [
+        WrongAnswer(
+            w["label"],
+            {name: from_json(value) for name, value in w["answers"].items()},
+            tuple(w["loses"]),
+            bool(w.get("hidden_only", False)),
+            bool(w.get("malformed", False)),
+        )
+        for w in doc["wrong"]
+    ]
+
+
 @dataclass(frozen=True)
 class Submission:
     student: str
     assignment: str
-    answers: Mapping[str, str]
+    answers: Mapping[str, object]
     loses: frozenset[str]
     wrong: tuple[WrongAnswer, ...] = field(default=())
 
 
 def pack(assignment: str, bank: Iterable[WrongAnswer], prefix: str = "wrong") -> list[Submission]:
-    """Greedily combine wrong answers that touch different cells and lose on different cells.
+    """Greedily combine wrong answers that touch different answers and lose on different test cells.
 
     Examples
     --------
-    >>> a = WrongAnswer("a", "x", "x = 0", ("test-x",))
-    >>> b = WrongAnswer("b", "y", "y = 0", ("test-y",))
-    >>> c = WrongAnswer("c", "x", "x = 2", ("test-x",))
-    >>> [sorted(s.loses) for s in pack("demo", [a, b, c])]
+    >>> a = WrongAnswer("a", {"x": 0}, ("test-x",))
+    >>> b = WrongAnswer("b", {"y": 0}, ("test-y",))
+    >>> c = WrongAnswer("c", {"x": 2}, ("test-x",))
+    >>> [sorted(s.loses) for s in pack("01_demo", [a, b, c])]
     [['test-x', 'test-y'], ['test-x']]
     """
     groups: list[list[WrongAnswer]] = []
     for wrong in bank:
         for group in groups:
-            if all(wrong.cell != w.cell and not set(wrong.loses) & set(w.loses) for w in group):
+            if all(not set(wrong.answers) & set(w.answers) and not set(wrong.loses) & set(w.loses) for w in group):
                 group.append(wrong)
                 break
         else:
             groups.append([wrong])
     short = assignment.split("_")[0]
-    out = []
-    for i, group in enumerate(groups):
-        out.append(
-            Submission(
-                student=f"{prefix}-{short}-{i + 1:02d}",
-                assignment=assignment,
-                answers={w.cell: w.source for w in group},
-                loses=frozenset().union(*(w.loses for w in group)),
-                wrong=tuple(group),
-            )
+    return [
+        Submission(
+            student=f"{prefix}-{short}-{i + 1:02d}",
+            assignment=assignment,
+            answers={k: v for w in group for k, v in w.answers.items()},
+            loses=frozenset().union(*(w.loses for w in group)),
+            wrong=tuple(group),
         )
-    return out
+        for i, group in enumerate(groups)
+    ]
 
 
-def capstone_answers_copied_from(friend: str) -> dict[str, str]:
-    """The capstone's answers typed in as values computed for another trainee's case."""
+# --- the capstone ---------------------------------------------------------------------------------
+
+
+def capstone_answers(student: str) -> dict[str, object]:
+    """The capstone's literal answers, worked out with the model for ``student``'s own case."""
     from needling_sim import healing_timeline, milestones, recommend_plan, screen
     from needling_sim.cases import virtual_case
 
-    def date(d):
-        return f"dt.date({d.year}, {d.month}, {d.day})"
-
-    case = virtual_case(friend)
+    case = virtual_case(student)
     first = screen(case.patient, on=case.screening_date).earliest_date
-    plan = recommend_plan(case.patient, case.concern, first, area=case.area, policy="six_weeks")
+    plan = recommend_plan(case.patient, case.concern, first, area=case.area)
     timeline = healing_timeline(plan, case.patient)
     session_1 = timeline[timeline["session"] == 1]
-    rules = ("no_sun", "no_actives", "no_exercise", "no_touching", "ointment")
-    last = {r: session_1.loc[session_1[r], "date"].max() for r in rules}
-    review = next(m.date for m in milestones(plan, case.patient) if m.name == "full effect")
+    marks = {m.name: m.date for m in milestones(plan, case.patient)}
     return {
-        "trainee-id": f"TRAINEE_ID = {friend!r}",
-        "answer-first-day": f"first_day = {date(first)}",
-        "answer-plan": (
-            "from needling_sim import plan_course\n\n"
-            f"plan = plan_course({date(plan.start)}, {plan.n_sessions}, {list(plan.intervals_days)}, "
-            f"{list(plan.depths_mm)}, {plan.area.value!r})"
-        ),
-        "answer-aftercare": "last_rule_day = {"
-        + ", ".join(f"{r!r}: {date(d)}" for r, d in last.items())
-        + "}",
-        "answer-review": f"review_date = {date(review)}",
-        "rationale-consent": "We waited because of the two waiting periods in my friend's notes.",
+        "first_day": first,
+        "plan_sessions": plan.n_sessions,
+        "plan_interval_days": plan.intervals_days[0],
+        "plan_depth_mm": plan.depths_mm[0],
+        **{f"last_day_{rule}": session_1.loc[session_1[rule], "date"].max()
+           for rule in ("no_sun", "no_exercise", "ointment")},
+        "review_date": marks["full effect"],
+        "red_days_total": int(timeline["redness_visible"].sum()),
     }
 
 
-def _w(label, cell, source, *loses, hidden_only=False):
-    return WrongAnswer(label, cell, source.strip("\n"), tuple(loses), hidden_only)
+# --- static reading of test cells -----------------------------------------------------------------
 
 
-_SCREEN_LOOP = """
-patients = {}
-results = {}
-for _, row in sheet.iterrows():
-    pid = row["patient_id"]
-    patients[pid] = Patient.from_intake(row.drop(BOOKKEEPING))
-    results[pid] = screen(patients[pid], on=row["screening_date"], isotretinoin_policy=CLINIC_POLICY)
-"""
+def free_names(source: str) -> set[str]:
+    """Names a cell reads that it does not bind itself (imports, assignments, defs, loops) and are not builtins.
 
-BANK: dict[str, list[WrongAnswer]] = {
-    "01_screening": [
-        # Question 1: verdicts
-        _w(
-            "verdict order reversed: the least severe finding decides",
-            "answer-verdicts",
-            _SCREEN_LOOP
-            + """
-verdicts = pd.Series(
-    {pid: (min(f.severity for f in r.findings).value if r.findings else "proceed")
-     for pid, r in results.items()}
-)
-""",
-            "test-verdicts",
-            hidden_only=True,
-        ),
-        _w(
-            "blocked or not, instead of the four verdicts",
-            "answer-verdicts",
-            _SCREEN_LOOP
-            + """
-verdicts = pd.Series({pid: ("defer" if r.blocks else "proceed") for pid, r in results.items()})
-""",
-            "test-verdicts",
-        ),
-        _w(
-            "indexed by row number instead of patient id",
-            "answer-verdicts",
-            _SCREEN_LOOP
-            + """
-verdicts = pd.Series([r.verdict.value for r in results.values()])
-""",
-            "test-verdicts",
-        ),
-        # Question 2: reasons
-        _w(
-            "only the most severe finding per patient",
-            "answer-reasons",
-            """
-reasons = pd.concat(
-    [r.to_frame().head(1).assign(patient_id=pid) for pid, r in results.items() if r.blocks], ignore_index=True
-)
-""",
-            "test-reasons",
-        ),
-        _w(
-            "verdict order reversed within a patient",
-            "answer-reasons",
-            """
-reasons = pd.concat(
-    [r.to_frame().iloc[::-1].assign(patient_id=pid) for pid, r in results.items() if r.blocks],
-    ignore_index=True,
-)
-""",
-            "test-reasons",
-            hidden_only=True,
-        ),
-        _w(
-            "do_not_treat forgotten: only 'defer' counts as blocked",
-            "answer-reasons",
-            """
-reasons = pd.concat(
-    [r.to_frame().assign(patient_id=pid) for pid, r in results.items() if r.verdict == "defer"],
-    ignore_index=True,
-)
-""",
-            "test-reasons",
-        ),
-        # Question 3: earliest dates
-        _w(
-            "earliest_date taken as is (None for patients treatable today)",
-            "answer-earliest",
-            """
-earliest = pd.Series({pid: r.earliest_date for pid, r in results.items()})
-""",
-            "test-earliest",
-        ),
-        _w(
-            "off by one: the last day of the wait instead of the first free day",
-            "answer-earliest",
-            """
-import datetime as dt
+    Examples
+    --------
+    >>> sorted(free_names("import os\\nx = 1\\nanswer('y', y).equals(x + len(z))"))
+    ['answer', 'y', 'z']
+    """
+    tree = ast.parse(source)
+    bound: set[str] = set()
+    loaded: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (bound if isinstance(node.ctx, (ast.Store, ast.Del)) else loaded).add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return loaded - bound - set(dir(builtins))
 
-earliest = pd.Series({
-    pid: (r.on if not r.blocks else (r.earliest_date - dt.timedelta(days=1) if r.earliest_date else None))
-    for pid, r in results.items()
-})
-""",
-            "test-earliest",
-        ),
-        _w(
-            "washout window ignored: only the first deferring finding's end",
-            "answer-earliest",
-            """
-earliest = pd.Series({
-    pid: (r.on if not r.blocks else next((f.until for f in r.findings if f.severity == "defer"), None))
-    for pid, r in results.items()
-})
-""",
-            "test-earliest",
-            hidden_only=True,
-        ),
-        # Question 4: policy comparison
-        _w(
-            "the consensus policy instead of the seed page",
-            "answer-policy",
-            """
-sooner_under_seed = {}
-for _, row in sheet.iterrows():
-    pid, on = row["patient_id"], row["screening_date"]
-    first_day = {}
-    for policy in ("drug_label", "consensus"):
-        result = screen(patients[pid], on=on, isotretinoin_policy=policy)
-        first_day[policy] = on if not result.blocks else result.earliest_date
-    if first_day["drug_label"] is not None and first_day["consensus"] is not None:
-        gain = (first_day["drug_label"] - first_day["consensus"]).days
-        if gain > 0:
-            sooner_under_seed[pid] = gain
-""",
-            "test-policy",
-            hidden_only=True,
-        ),
-        _w(
-            "patients whose date does not move kept with 0 days",
-            "answer-policy",
-            """
-sooner_under_seed = {}
-for _, row in sheet.iterrows():
-    pid, on = row["patient_id"], row["screening_date"]
-    if patients[pid].isotretinoin_last_dose is None:
-        continue
-    first_day = {}
-    for policy in ("drug_label", "seed"):
-        result = screen(patients[pid], on=on, isotretinoin_policy=policy)
-        first_day[policy] = on if not result.blocks else result.earliest_date
-    sooner_under_seed[pid] = (first_day["drug_label"] - first_day["seed"]).days
-""",
-            "test-policy",
-        ),
-        _w(
-            "sign reversed: seed date minus label date",
-            "answer-policy",
-            """
-sooner_under_seed = {}
-for _, row in sheet.iterrows():
-    pid, on = row["patient_id"], row["screening_date"]
-    first_day = {}
-    for policy in ("drug_label", "seed"):
-        result = screen(patients[pid], on=on, isotretinoin_policy=policy)
-        first_day[policy] = on if not result.blocks else result.earliest_date
-    if first_day["drug_label"] is not None and first_day["seed"] is not None:
-        if first_day["seed"] != first_day["drug_label"]:
-            sooner_under_seed[pid] = (first_day["seed"] - first_day["drug_label"]).days
-""",
-            "test-policy",
-        ),
-    ],
-    "02_scheduling": [
-        # Question 1: session dates
-        _w(
-            "weeks read as days",
-            "answer-dates",
-            """
-course = plan_course(FIRST_SESSION, 4, 6, 1.0, "cheek")
-session_dates = [session.date for session in course.sessions]
-""",
-            "test-dates",
-        ),
-        _w(
-            "four sessions after the first (five in all)",
-            "answer-dates",
-            """
-course = plan_course(FIRST_SESSION, 5, 42, 1.0, "cheek")
-session_dates = [session.date for session in course.sessions]
-""",
-            "test-dates",
-        ),
-        _w(
-            "the wrong seed's spacing: about a month",
-            "answer-dates",
-            """
-course = plan_course(FIRST_SESSION, 4, 28, 1.0, "cheek")
-session_dates = [session.date for session in course.sessions]
-""",
-            "test-dates",
-        ),
-        # Question 2: minimum gap per policy
-        _w(
-            "the high end of the claims",
-            "answer-min-days",
-            """
-min_days = {policy: int(min(claim(cid).value_high for cid in ids)) for policy, ids in POLICY_CLAIMS.items()}
-""",
-            "test-min-days",
-        ),
-        _w(
-            "weeks instead of days",
-            "answer-min-days",
-            """
-min_days = {p: int(min(claim(cid).value_low for cid in ids) / 7) for p, ids in POLICY_CLAIMS.items()}
-""",
-            "test-min-days",
-        ),
-        _w(
-            "days left as floats",
-            "answer-min-days",
-            """
-min_days = {policy: min(claim(cid).value_low for cid in ids) for policy, ids in POLICY_CLAIMS.items()}
-""",
-            "test-min-days",
-            hidden_only=True,
-        ),
-        # Question 3: next safe session
-        _w(
-            "screening on the check-up day ignored",
-            "answer-next-safe",
-            """
-next_safe = {
-    "Rosa": dt.date(2026, 3, 2) + dt.timedelta(days=SPACING_MIN_DAYS[SpacingPolicy(CLINIC_POLICY)]),
-    "Mei": dt.date(2026, 3, 9) + dt.timedelta(days=SPACING_MIN_DAYS[SpacingPolicy(CLINIC_POLICY)]),
-}
-""",
-            "test-next-safe",
-        ),
-        _w(
-            "the other policy (four weeks)",
-            "answer-next-safe",
-            """
-next_safe = {}
-for name, patient, first, checkup in (
-    ("Rosa", rosa, dt.date(2026, 3, 2), dt.date(2026, 4, 8)),
-    ("Mei", mei, dt.date(2026, 3, 9), dt.date(2026, 4, 1)),
-):
-    result = screen(patient, on=checkup)
-    skin_ready = result.earliest_date if result.blocks else checkup
-    next_safe[name] = max(first + dt.timedelta(days=SPACING_MIN_DAYS["four_weeks"]), skin_ready)
-""",
-            "test-next-safe",
-            hidden_only=True,
-        ),
-        _w(
-            "off by one: the last day of the wait",
-            "answer-next-safe",
-            """
-next_safe = {}
-for name, patient, first, checkup in (
-    ("Rosa", rosa, dt.date(2026, 3, 2), dt.date(2026, 4, 8)),
-    ("Mei", mei, dt.date(2026, 3, 9), dt.date(2026, 4, 1)),
-):
-    result = screen(patient, on=checkup)
-    skin_ready = result.earliest_date if result.blocks else checkup
-    next_safe[name] = max(first + dt.timedelta(days=42), skin_ready) - dt.timedelta(days=1)
-""",
-            "test-next-safe",
-        ),
-        # Question 4: blocking findings
-        _w(
-            "every finding's rule",
-            "answer-blocking",
-            """
-proposal = plan_course(dt.date(2026, 3, 2), 3, 21, 2.0, "periorbital")
-blocking_rules = sorted(f.rule for f in check_plan(proposal, mei))
-""",
-            "test-blocking",
-            hidden_only=True,
-        ),
-        _w(
-            "only the first finding",
-            "answer-blocking",
-            """
-blocking_rules = [check_plan(plan_course(dt.date(2026, 3, 2), 3, 21, 2.0, "periorbital"), mei)[0].rule]
-""",
-            "test-blocking",
-        ),
-        _w(
-            "cautions counted as blocking",
-            "answer-blocking",
-            """
-findings = check_plan(plan_course(dt.date(2026, 3, 2), 3, 21, 2.0, "periorbital"), mei, CLINIC_POLICY)
-blocking_rules = sorted(f.rule for f in findings if f.severity != "info")
-""",
-            "test-blocking",
-            hidden_only=True,
-        ),
-    ],
-    "03_healing": [
-        # Question 1: rules on a day
-        _w(
-            "redness ignored: the rules' own day counts only",
-            "answer-rules-day",
-            """
-from needling_sim.healing import RESTRICTIONS
 
-_day = (dt.date(2026, 3, 5) - plan.start).days
-rules_on_march_5 = sorted(name for name, r in RESTRICTIONS.items() if _day <= r.last_day)
-""",
-            "test-rules-day",
-        ),
-        _w(
-            "the day of the month read as a day number",
-            "answer-rules-day",
-            """
-rules_on_march_5 = sorted(r.name for r in aftercare_on(plan, 5, patient).restrictions)
-""",
-            "test-rules-day",
-        ),
-        _w(
-            "every rule during inflammation",
-            "answer-rules-day",
-            """
-rules_on_march_5 = sorted(["no_sun", "no_actives", "no_exercise", "no_touching", "ointment"])
-""",
-            "test-rules-day",
-            hidden_only=True,
-        ),
-        # Question 2: red days
-        _w(
-            "the whole course counted",
-            "answer-red-days",
-            """
-red_days_after_first = int(timeline["redness_visible"].sum())
-""",
-            "test-red-days",
-        ),
-        _w(
-            "any redness above 0",
-            "answer-red-days",
-            """
-red_days_after_first = int((timeline.loc[timeline["session"] == 1, "redness"] > 0).sum())
-""",
-            "test-red-days",
-        ),
-        _w(
-            "the session day itself left out",
-            "answer-red-days",
-            """
-_first = timeline[(timeline["session"] == 1) & (timeline["day"] > 0)]
-red_days_after_first = int(_first["redness_visible"].sum())
-""",
-            "test-red-days",
-            hidden_only=True,
-        ),
-        # Question 3: the chart
-        _w(
-            "day numbers on the x-axis",
-            "answer-chart",
-            """
-fig = px.line(timeline.iloc[:100], x="day", y="redness", title="Redness",
-              labels={"day": "Date", "redness": "Redness (0 to 1)"})
-""",
-            "test-chart",
-        ),
-        _w(
-            "axis titles left as column names",
-            "answer-chart",
-            """
-fig = px.line(timeline.iloc[:100], x="date", y="redness", title="Redness")
-""",
-            "test-chart",
-        ),
-        _w(
-            "only the first 42 days",
-            "answer-chart",
-            """
-fig = px.line(timeline.iloc[:42], x="date", y="redness", title="Redness",
-              labels={"date": "Date", "redness": "Redness (0 to 1)"})
-""",
-            "test-chart",
-            hidden_only=True,
-        ),
-        # Question 4: first free day
-        _w(
-            "after session 1 instead of session 3",
-            "answer-free-day",
-            """
-_rules = ["no_sun", "no_actives", "no_exercise", "no_touching", "ointment"]
-_after = timeline[timeline["session"] == 1]
-first_free_day = _after[~_after[_rules].any(axis=1) & ~_after["redness_visible"]]["date"].iloc[0]
-""",
-            "test-free-day",
-        ),
-        _w(
-            "the ointment forgotten",
-            "answer-free-day",
-            """
-_rules = ["no_sun", "no_actives", "no_exercise", "no_touching"]
-_after = timeline[timeline["session"] == 3]
-first_free_day = _after[~_after[_rules].any(axis=1) & ~_after["redness_visible"]]["date"].iloc[0]
-""",
-            "test-free-day",
-        ),
-        _w(
-            "off by one: the last day with a rule",
-            "answer-free-day",
-            """
-_rules = ["no_sun", "no_actives", "no_exercise", "no_touching", "ointment"]
-_after = timeline[timeline["session"] == 3]
-first_free_day = _after[_after[_rules].any(axis=1) | _after["redness_visible"]]["date"].iloc[-1]
-""",
-            "test-free-day",
-            hidden_only=True,
-        ),
-    ],
-    "04_outcomes": [
-        # Question 1: one patient
-        _w(
-            "the reference patient instead of this one",
-            "answer-by-interval",
-            """
-_rows = {}
-for interval in INTERVALS:
-    _plan = plan_course(START, 3, interval, 0.75, AREA)
-    _summary = simulate(_plan).summary
-    _rows[interval] = {"improvement_6m": _summary.improvement_6m, "risk": _summary.risk,
-                       "reinjured_sessions": _summary.reinjured_sessions,
-                       "passes": plan_passes(check_plan(_plan, patient, CLINIC_POLICY))}
-by_interval = pd.DataFrame.from_dict(_rows, orient="index")
-""",
-            "test-by-interval",
-            hidden_only=True,
-        ),
-        _w(
-            "improvement at 3 months",
-            "answer-by-interval",
-            """
-_rows = {}
-for interval in INTERVALS:
-    _plan = plan_course(START, 3, interval, 0.75, AREA)
-    _summary = simulate(_plan, patient).summary
-    _rows[interval] = {"improvement_6m": _summary.improvement_3m, "risk": _summary.risk,
-                       "reinjured_sessions": _summary.reinjured_sessions,
-                       "passes": plan_passes(check_plan(_plan, patient, CLINIC_POLICY))}
-by_interval = pd.DataFrame.from_dict(_rows, orient="index")
-""",
-            "test-by-interval",
-        ),
-        _w(
-            "a caution counted as a failure",
-            "answer-by-interval",
-            """
-_rows = {}
-for interval in INTERVALS:
-    _plan = plan_course(START, 3, interval, 0.75, AREA)
-    _summary = simulate(_plan, patient).summary
-    _worst = max(f.severity for f in check_plan(_plan, patient, CLINIC_POLICY))
-    _rows[interval] = {"improvement_6m": _summary.improvement_6m, "risk": _summary.risk,
-                       "reinjured_sessions": _summary.reinjured_sessions, "passes": _worst == "info"}
-by_interval = pd.DataFrame.from_dict(_rows, orient="index")
-""",
-            "test-by-interval",
-        ),
-        # Question 2: cohorts
-        _w(
-            "the wrong random seed",
-            "answer-cohort",
-            """
-risk_q95 = {}
-for interval in (14, 42):
-    _cohort = simulate_cohort(plan_course(START, 3, interval, 0.75, AREA), COHORT_SIZE, 0, patient=patient)
-    risk_q95[interval] = float(_cohort.summary.set_index("metric").loc["risk", "q95"])
-""",
-            "test-cohort",
-            hidden_only=True,
-        ),
-        _w(
-            "the median instead of the 95th percentile",
-            "answer-cohort",
-            """
-risk_q95 = {}
-for interval in (14, 42):
-    _plan = plan_course(START, 3, interval, 0.75, AREA)
-    _cohort = simulate_cohort(_plan, COHORT_SIZE, COHORT_SEED, patient=patient)
-    risk_q95[interval] = float(_cohort.summary.set_index("metric").loc["risk", "q50"])
-""",
-            "test-cohort",
-            hidden_only=True,
-        ),
-        _w(
-            "the improvement row instead of risk",
-            "answer-cohort",
-            """
-risk_q95 = {}
-for interval in (14, 42):
-    _plan = plan_course(START, 3, interval, 0.75, AREA)
-    _cohort = simulate_cohort(_plan, COHORT_SIZE, COHORT_SEED, patient=patient)
-    risk_q95[interval] = float(_cohort.summary.set_index("metric").loc["improvement_6m", "q95"])
-""",
-            "test-cohort",
-        ),
-        # Question 3: best plan
-        _w(
-            "check_plan ignored",
-            "answer-best",
-            """
-_scored = []
-for sessions, depth_mm, interval_days in itertools.product([3, 4], [0.5, 0.75, 1.0, 1.25], [28, 42]):
-    _plan = plan_course(START, sessions, interval_days, depth_mm, AREA)
-    _scored.append((simulate(_plan, patient).summary.improvement_6m,
-                    {"sessions": sessions, "depth_mm": depth_mm, "interval_days": interval_days}))
-best = max(_scored, key=lambda item: item[0])[1]
-""",
-            "test-best",
-        ),
-        _w(
-            "the lowest risk instead of the best improvement",
-            "answer-best",
-            """
-_scored = []
-for sessions, depth_mm, interval_days in itertools.product([3, 4], [0.5, 0.75, 1.0, 1.25], [28, 42]):
-    _plan = plan_course(START, sessions, interval_days, depth_mm, AREA)
-    if plan_passes(check_plan(_plan, patient, CLINIC_POLICY)):
-        _scored.append((-simulate(_plan, patient).summary.risk,
-                        {"sessions": sessions, "depth_mm": depth_mm, "interval_days": interval_days}))
-best = max(_scored, key=lambda item: item[0])[1]
-""",
-            "test-best",
-            hidden_only=True,
-        ),
-        _w(
-            "a caution treated as a failure",
-            "answer-best",
-            """
-_scored = []
-for sessions, depth_mm, interval_days in itertools.product([3, 4], [0.5, 0.75, 1.0, 1.25], [28, 42]):
-    _plan = plan_course(START, sessions, interval_days, depth_mm, AREA)
-    if max(f.severity for f in check_plan(_plan, patient, CLINIC_POLICY)) == "info":
-        _scored.append((simulate(_plan, patient).summary.improvement_6m,
-                        {"sessions": sessions, "depth_mm": depth_mm, "interval_days": interval_days}))
-best = max(_scored, key=lambda item: item[0])[1]
-""",
-            "test-best",
-            hidden_only=True,
-        ),
-    ],
-    "05_claims": [
-        # Question 1: spacing in weeks per seed claim
-        _w(
-            "weeks read as days: no conversion",
-            "answer-seed-spacing",
-            """
-_rows = ledger[(ledger["topic"] == "spacing") & (ledger["source_kind"] == "seed")].dropna(
-    subset=["value_low", "value_high"])
-seed_spacing = _rows.set_index("id")[["source", "value_low", "value_high"]].rename(
-    columns={"value_low": "low_weeks", "value_high": "high_weeks"})
-""",
-            "test-seed-spacing",
-        ),
-        _w(
-            "claims without a number kept (NaN rows)",
-            "answer-seed-spacing",
-            """
-_rows = ledger[(ledger["topic"] == "spacing") & (ledger["source_kind"] == "seed")]
-seed_spacing = pd.DataFrame(
-    {"source": _rows["source"].to_numpy(), "low_weeks": (_rows["value_low"] / 7).to_numpy(),
-     "high_weeks": (_rows["value_high"] / 7).to_numpy()},
-    index=_rows["id"].to_numpy(),
-)
-""",
-            "test-seed-spacing",
-        ),
-        _w(
-            "weeks rounded to whole numbers",
-            "answer-seed-spacing",
-            """
-_rows = ledger[(ledger["topic"] == "spacing") & (ledger["source_kind"] == "seed")].dropna(
-    subset=["value_low", "value_high"])
-seed_spacing = pd.DataFrame(
-    {"source": _rows["source"].to_numpy(), "low_weeks": (_rows["value_low"] / 7).round().to_numpy(),
-     "high_weeks": (_rows["value_high"] / 7).round().to_numpy()},
-    index=_rows["id"].to_numpy(),
-)
-""",
-            "test-seed-spacing",
-            hidden_only=True,
-        ),
-        # Question 2: claims against spacing.s0
-        _w(
-            "one direction only: spacing.s0's own conflicts_with",
-            "answer-against-s0",
-            """
-against_s0 = sorted(claim("spacing.s0").conflicts_with)
-""",
-            "test-against-s0",
-        ),
-        _w(
-            "not sorted",
-            "answer-against-s0",
-            """
-against_s0 = [c.id for c in conflicts_of("spacing.s0")]
-""",
-            "test-against-s0",
-        ),
-        _w(
-            "every spacing claim in any conflict",
-            "answer-against-s0",
-            """
-from needling_sim.evidence import conflicts
+def answer_calls(source: str) -> list[tuple[str | None, str | None]]:
+    """(first argument, second argument) of every ``answer(...)`` call, each a str or a plain name (else None)."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "answer":
+            first = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+            second = node.args[1].id if len(node.args) > 1 and isinstance(node.args[1], ast.Name) else None
+            out.append((first, second))
+    return out
 
-_pairs = conflicts("spacing")
-against_s0 = sorted((set(_pairs["claim"]) | set(_pairs["other"])) - {"spacing.s0"})
-""",
-            "test-against-s0",
-            hidden_only=True,
-        ),
-        # Question 3: range per seed page
-        _w(
-            "only the first claim of each page",
-            "answer-seed-ranges",
-            """
-seed_ranges = (
-    ledger[(ledger["topic"] == "spacing") & (ledger["source_kind"] == "seed")]
-    .dropna(subset=["value_low", "value_high"])
-    .drop_duplicates("source")
-    .set_index("source")[["value_low", "value_high"]]
-    .rename(columns={"value_low": "low_days", "value_high": "high_days"})
-)
-""",
-            "test-seed-ranges",
-        ),
-        _w(
-            "min and max swapped",
-            "answer-seed-ranges",
-            """
-seed_ranges = (
-    ledger[(ledger["topic"] == "spacing") & (ledger["source_kind"] == "seed")]
-    .dropna(subset=["value_low", "value_high"])
-    .groupby("source")
-    .agg(low_days=("value_low", "max"), high_days=("value_high", "min"))
-)
-""",
-            "test-seed-ranges",
-        ),
-        _w(
-            "the page without a number kept",
-            "answer-seed-ranges",
-            """
-seed_ranges = (
-    ledger[(ledger["topic"] == "spacing") & (ledger["source_kind"] == "seed")]
-    .groupby("source")
-    .agg(low_days=("value_low", "min"), high_days=("value_high", "max"))
-)
-""",
-            "test-seed-ranges",
-        ),
-        # Question 4: common spacing
-        _w(
-            "the union instead of the overlap",
-            "answer-common-weeks",
-            """
-_s0, _s1 = claim("spacing.s0"), claim("spacing.s1")
-common_weeks = (min(_s0.value_low, _s1.value_low) / 7, max(_s0.value_high, _s1.value_high) / 7)
-""",
-            "test-common-weeks",
-        ),
-        _w(
-            "left in days",
-            "answer-common-weeks",
-            """
-_s0, _s1 = claim("spacing.s0"), claim("spacing.s1")
-common_weeks = (max(_s0.value_low, _s1.value_low), min(_s0.value_high, _s1.value_high))
-""",
-            "test-common-weeks",
-        ),
-        _w(
-            "the later page simply wins",
-            "answer-common-weeks",
-            """
-_s1 = claim("spacing.s1")
-common_weeks = (_s1.value_low / 7, _s1.value_high / 7)
-""",
-            "test-common-weeks",
-        ),
-    ],
-    "06_capstone": [
-        # Question 1: first day
-        _w(
-            "deferral read as 'today'",
-            "answer-first-day",
-            """
-first_day = case.screening_date
-""",
-            "test-first-day",
-        ),
-        _w(
-            "off by one: the last day of the wait",
-            "answer-first-day",
-            """
-first_day = screen(patient, on=case.screening_date).earliest_date - dt.timedelta(days=1)
-""",
-            "test-first-day",
-        ),
-        _w(
-            "washout window ignored: the first wait to end",
-            "answer-first-day",
-            """
-first_day = min(f.until for f in screen(patient, on=case.screening_date).findings if f.severity == "defer")
-""",
-            "test-first-day",
-        ),
-        # Question 2: the plan
-        _w(
-            "the other spacing policy (four weeks)",
-            "answer-plan",
-            """
-plan = recommend_plan(patient, case.concern, first_day, area=case.area, policy="four_weeks")
-""",
-            "test-plan",
-        ),
-        _w(
-            "the acne-scar trials' 1.5 mm, ignoring the area's limit",
-            "answer-plan",
-            """
-from needling_sim import plan_course
 
-plan = plan_course(first_day, 3, 42, 1.5, case.area)
-""",
-            "test-plan",
-        ),
-        _w(
-            "off by one in spacing: 41 days",
-            "answer-plan",
-            """
-from needling_sim import plan_course
+def targeted_messages(source: str) -> list[tuple[str, bool]]:
+    """(text, has source=) of every message a test cell writes itself: ``rejects`` reasons, ``fail`` and ``equals``.
 
-_depth = recommend_plan(patient, case.concern, first_day, area=case.area).depths_mm[0]
-plan = plan_course(first_day, 3, 41, _depth, case.area)
-""",
-            "test-plan",
-        ),
-        # Question 3: aftercare
-        _w(
-            "off by one: the first free day",
-            "answer-aftercare",
-            """
-_timeline = healing_timeline(plan, patient)
-_session_1 = _timeline[_timeline["session"] == 1]
-last_rule_day = {rule: _session_1.loc[_session_1[rule], "date"].max() + dt.timedelta(days=1)
-                 for rule in ("no_sun", "no_actives", "no_exercise", "no_touching", "ointment")}
-""",
-            "test-aftercare",
-        ),
-        _w(
-            "the whole course instead of session 1",
-            "answer-aftercare",
-            """
-_timeline = healing_timeline(plan, patient)
-last_rule_day = {rule: _timeline.loc[_timeline[rule], "date"].max()
-                 for rule in ("no_sun", "no_actives", "no_exercise", "no_touching", "ointment")}
-""",
-            "test-aftercare",
-        ),
-        _w(
-            "redness ignored: the rules' own day counts only",
-            "answer-aftercare",
-            """
-from needling_sim.healing import RESTRICTIONS
+    f-strings are returned with their placeholders as ``{}``.
+    """
 
-last_rule_day = {name: plan.start + dt.timedelta(days=r.last_day) for name, r in RESTRICTIONS.items()}
-""",
-            "test-aftercare",
-            hidden_only=True,
-        ),
-        # Question 4: review date
-        _w(
-            "six months after the first session",
-            "answer-review",
-            """
-review_date = plan.start + dt.timedelta(days=182)
-""",
-            "test-review",
-            hidden_only=True,
-        ),
-        _w(
-            "the early-results milestone",
-            "answer-review",
-            """
-review_date = next(m.date for m in milestones(plan, patient) if m.name == "early results may show")
-""",
-            "test-review",
-        ),
-        _w(
-            "twelve months after the course",
-            "answer-review",
-            """
-review_date = next(m.date for m in milestones(plan, patient) if m.name == "collagen may still be forming")
-""",
-            "test-review",
-            hidden_only=True,
-        ),
-    ],
-}
+    def text(node) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+        return None
+
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        keywords = {k.arg: k.value for k in node.keywords}
+        cited = "source" in keywords
+        if node.func.attr == "rejects" and node.args and isinstance(node.args[0], ast.Dict):
+            out.extend((t, cited) for t in map(text, node.args[0].values) if t is not None)
+        elif node.func.attr == "fail":
+            message = text(node.args[0]) if node.args else None
+            cited = cited or len(node.args) > 1
+            if message is not None:
+                out.append((message, cited))
+        elif node.func.attr == "equals" and "why" in keywords and text(keywords["why"]) is not None:
+            out.append((text(keywords["why"]), cited))
+    return out

@@ -399,3 +399,101 @@ def test_every_finding_cites_real_claims_and_names_a_session_in_range(plan):
 
 def test_spacing_sources_really_conflict_in_the_ledger():
     assert "spacing.s1" in {c.id for c in conflicts_of("spacing.s0")}
+
+
+# ----------------------------------------------------------------------------- safety paths (issue #10, section 2)
+
+
+def finding(plan, patient, rule):
+    return next(f for f in check_plan(plan, patient) if f.rule == rule)
+
+
+@pytest.mark.parametrize(
+    ("area", "depth", "expected"),
+    [
+        # Around the eyes the dermis is 0.58 to 0.67 mm (Meng 2022); 0.75 mm is epidermis + dermis.
+        ("periorbital", 0.5, None),
+        ("periorbital", 0.67, None),
+        ("periorbital", 0.7, ("depth_past_local_dermis", Severity.CAUTION)),
+        ("periorbital", 0.75, ("depth_past_local_dermis", Severity.CAUTION)),
+        ("periorbital", 0.76, ("depth_beyond_dermis", Severity.DEFER)),
+        # Cheek: dermis 0.87 to 1.14 mm, limit 1.04 mm.
+        ("cheek", 1.0, None),
+        ("cheek", 1.04, None),
+        ("cheek", 1.05, ("depth_beyond_dermis", Severity.DEFER)),
+        ("cheek", 1.5, ("depth_beyond_dermis", Severity.DEFER)),
+        # Neck: dermis 0.98 to 0.99 mm, limit 1.15 mm.
+        ("neck", 0.99, None),
+        ("neck", 1.1, ("depth_past_local_dermis", Severity.CAUTION)),
+    ],
+)
+def test_depth_rules_on_both_sides_of_each_limit(area, depth, expected):
+    found = {f.rule: f for f in check_plan(plan_course(START, 3, 42, depth, area), HEALTHY)}
+    depth_rules = {r for r in found if r in {"depth_past_local_dermis", "depth_beyond_dermis"}}
+    if expected is None:
+        assert not depth_rules
+    else:
+        rule, severity = expected
+        assert depth_rules == {rule} and found[rule].severity is severity
+
+
+def test_the_cheek_deferral_names_the_literature_that_used_1_5_mm():
+    f = finding(plan_course(START, 3, 42, 1.5, "cheek"), HEALTHY, "depth_beyond_dermis")
+    assert "Harris 2015" in f.message and "Singh & Yadav 2016" in f.message
+    assert {"course.harris2015", "depth.singh2016", "policy.depth_limit_assumed"} <= set(f.sources)
+    assert "course.harris2015" in {c.id for c in conflicts_of("policy.depth_limit_assumed")}
+    deep = finding(plan_course(START, 3, 42, 2.5, "cheek"), HEALTHY, "depth_beyond_dermis")
+    assert "Harris 2015" not in deep.message  # no literature used 2.5 mm
+
+
+def test_the_21_day_floor_is_worded_as_a_teaching_assumption_with_the_trials_against_it():
+    f = finding(plan_course(START, 3, 14, 1.0, "cheek"), HEALTHY, "interval_before_healed")
+    assert "teaching assumption" in f.message and "Alam 2014" in f.message and "El-Domyati 2015" in f.message
+    assert "every seed" not in f.message and "'several weeks' (004)" in f.message
+    assert {"spacing.alam2014", "spacing.eldomyati2015", "policy.healing_interval"} <= set(f.sources)
+    assert {"spacing.alam2014", "spacing.eldomyati2015"} <= {c.id for c in conflicts_of("policy.healing_interval")}
+
+
+@pytest.mark.parametrize(
+    ("depth", "area", "passes", "first_until"),
+    [
+        (0.25, "cheek", True, None),  # superficial: the consensus reading allows it now
+        (1.5, "back", False, dt.date(2026, 6, 1)),  # the issue's case: deeper keeps the seed's 3 months
+        (2.0, "back", False, dt.date(2026, 6, 1)),
+    ],
+)
+def test_isotretinoin_consensus_plan_depends_on_depth(depth, area, passes, first_until):
+    p = dataclasses.replace(HEALTHY, isotretinoin_last_dose=dt.date(2026, 3, 1))
+    found = check_plan(plan_course(START, 3, 42, depth, area), p, isotretinoin_policy="consensus")
+    assert plan_passes(found) is passes
+    if not passes:
+        iso = next(f for f in found if f.rule == "isotretinoin")
+        assert iso.severity is Severity.DEFER and iso.until == first_until and "not superficial" in iso.message
+
+
+def test_a_running_course_with_a_mid_course_sunburn_is_rechecked_not_refused():
+    """Sunburn on 5 April between sessions 1 (2 March) and 2 (13 April): defer session 2 to 19 April."""
+    p = dataclasses.replace(HEALTHY, sun_exposure_last=dt.date(2026, 4, 5))
+    found = check_plan(plan_course(START, 3, 42, 1.0, "cheek"), p)
+    by_rule = {f.rule: f for f in found}
+    assert by_rule["recent_sun"].severity is Severity.DEFER and by_rule["recent_sun"].session == 2
+    assert by_rule["recent_sun"].until == dt.date(2026, 4, 19)
+    given = by_rule["sessions_before_record"]
+    assert given.session == 1 and "already given" in given.message
+    later = dataclasses.replace(HEALTHY, sun_exposure_last=dt.date(2026, 3, 20))  # cleared by session 2
+    assert "recent_sun" not in rules(check_plan(plan_course(START, 3, 42, 1.0, "cheek"), later))
+    # A record event on the day of session 1 still screens session 1.
+    same_day = dataclasses.replace(HEALTHY, sun_exposure_last=START)
+    assert finding(plan_course(START, 3, 42, 1.0, "cheek"), same_day, "recent_sun").session == 1
+
+
+@pytest.mark.parametrize(("anticoagulants", "depth"), [(False, 0.75), (True, 0.5)])
+def test_recommend_plan_acts_on_blood_thinners(anticoagulants, depth):
+    p = dataclasses.replace(HEALTHY, anticoagulants=anticoagulants)
+    plan = recommend_plan(p, "acne_scars", START)
+    assert plan.depths_mm == (depth,) * 3
+    assert any("blood thinners" in n for n in plan.notes) is anticoagulants
+    assert ("policy.anticoagulant_depth_assumed" in plan.sources) is anticoagulants
+    screening = next(f for f in check_plan(plan, p) if f.rule == "anticoagulants") if anticoagulants else None
+    if screening is not None:
+        assert "one 0.25 mm step shallower" in screening.message

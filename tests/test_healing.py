@@ -55,8 +55,8 @@ def test_timeline_covers_a_year_after_the_last_session():
 
 def test_phases_follow_the_literature_windows_and_restart_at_each_session():
     t = healing_timeline(plan()).set_index("day")
-    assert t.loc[0:3, "phase"].eq("inflammation").all()
-    assert t.loc[4:20, "phase"].eq("proliferation").all()
+    assert t.loc[0:4, "phase"].eq("inflammation").all()
+    assert t.loc[5:20, "phase"].eq("proliferation").all()
     assert t.loc[21:41, "phase"].eq("remodeling").all()
     assert t.loc[42, "phase"] == "inflammation" and t.loc[42, "days_since_session"] == 0
     assert t.loc[42, "session"] == 2
@@ -73,7 +73,7 @@ def test_restriction_windows_follow_the_claims():
     assert last["no_exercise"] == 1
     assert last["no_actives"] == 5  # 'a few days' read as 5
     assert last["no_touching"] == 3
-    assert last["ointment"] == 7  # the seed's 3 to 7 days, longer end
+    assert last["ointment"] == 6  # the seed's "first 3 to 7 days", longer end: days 0 to 6, 7 calendar days
     for name in RESTRICTIONS:
         assert t.loc[0, name]
 
@@ -238,6 +238,7 @@ def test_handout_windows_agree_with_the_timeline_for_every_session_and_rule():
         assert row.sources == ", ".join(RESTRICTIONS[row.rule].sources)
     ointment = handout[handout["rule"] == "ointment"].iloc[0]
     assert "contradicts itself" in ointment["note"]
+    assert (ointment["last"] - ointment["first"]).days + 1 == 7  # 2 to 8 March: the first 7 days
 
 
 def test_handout_text_lists_each_session_with_dated_rules():

@@ -173,3 +173,4 @@ def test_the_practice_check_passes_the_right_answer(capsys):
     _, check_cell = _practice_cells()
     exec(check_cell.source, {"shortest_gap_days": 28})
     assert "✓ Practice question" in capsys.readouterr().out
+

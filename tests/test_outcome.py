@@ -29,6 +29,7 @@ from needling_sim.outcome import (
     PARAM_SOURCES,
     REFERENCE_PATIENT,
     SUMMARY_DAYS,
+    SUMMARY_DAYS_AFTER_LAST,
 )
 
 START = dt.date(2026, 3, 2)
@@ -38,6 +39,7 @@ DAILY_COLUMNS = [
     "session",
     "inflammation",
     "fibroblasts",
+    "collagen_synthesis",
     "collagen_iii",
     "collagen_i",
     "collagen_new",
@@ -264,10 +266,10 @@ def test_cohort_quantiles_match_numpy():
     rates = om._rates(
         REFERENCE_PATIENT, params, om._multipliers(n, seed, params, False, np.float32), np.float32
     )
-    record = np.empty((540, 4, n), dtype=np.float32)
+    record = np.empty((540, om._STATE_ROWS, n), dtype=np.float32)
     om._run_kernel(om._schedule(p, params), rates, params, 540, lambda t, s: np.copyto(record[t], s))
     for name in names:
-        values = om._derive(name, record, params, om._fibroblast_scale(rates))
+        values = om._derive(name, record, params, om._steps(rates, params))
         expected = np.quantile(values.astype(np.float64), [0.05, 0.25, 0.5, 0.75, 0.95], axis=1).T
         got = c.variable(name)[["q05", "q25", "q50", "q75", "q95"]].to_numpy()
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
@@ -392,3 +394,149 @@ def test_cohort_of_the_median_patient_agrees_with_simulate(p, age, fitz, keloid)
 
 def test_daily_variables_cover_the_frame():
     assert set(DAILY_VARIABLES) <= set(DAILY_COLUMNS)
+
+
+# ----------------------------------------------------------------------------- time course (issue #10, section 1)
+
+#: Plans whose needle reaches into the dermis (shallower needles make no new collagen in the model).
+spaced_plans = st.builds(
+    plan_course,
+    start=st.just(START),
+    sessions=st.integers(1, 6),
+    interval_days=st.integers(28, 120),
+    depth_mm=st.floats(0.3, 3.0),
+    area=st.sampled_from(list(Area)),
+)
+any_interval_plans = st.builds(
+    plan_course,
+    start=st.just(START),
+    sessions=st.integers(1, 6),
+    interval_days=st.integers(1, 120),
+    depth_mm=st.floats(0.3, 3.0),
+    area=st.sampled_from(list(Area)),
+)
+
+
+def _through_a_year_after_last(p):
+    return simulate(p, days=max(540, p.session_days[-1] + 366)).daily
+
+
+@settings(max_examples=40, deadline=None)
+@given(p=spaced_plans)
+def test_synthesis_peaks_5_to_10_days_after_each_session(p):
+    """Guo & DiPietro 2010: synthesis peaks around day 7 (collagen.lit_start), not on day 1 or 2."""
+    synthesis = _through_a_year_after_last(p)["collagen_synthesis"].to_numpy()
+    for day in p.session_days:
+        peak = int(np.argmax(synthesis[day : day + 28]))
+        assert 5 <= peak <= 10, (day, peak)
+        assert synthesis[day + 1] > 0  # it rises within a day
+
+
+@settings(max_examples=40, deadline=None)
+@given(p=any_interval_plans)
+def test_improvement_keeps_rising_to_the_full_effect_milestone(p):
+    """003: the full effect shows about 6 months after the last session; the curve must not fall before it."""
+    d = _through_a_year_after_last(p)
+    last = p.session_days[-1]
+    full = last + claim("effect.s3_full").value_low
+    assert full == last + SUMMARY_DAYS_AFTER_LAST["6m"]
+    rise = np.diff(d["improvement"].to_numpy()[last : int(full) + 1])
+    assert rise.min() >= -1e-12
+    s = simulate(p, days=len(d)).summary
+    assert s.improvement_12m_after_last >= s.improvement_6m_after_last > s.improvement_3m_after_last
+
+
+@settings(max_examples=40, deadline=None)
+@given(p=any_interval_plans)
+def test_type_i_collagen_is_still_laid_down_months_after_the_last_session(p):
+    """003: collagen formation continues for up to 12 months; the total may plateau."""
+    d = _through_a_year_after_last(p)
+    last = p.session_days[-1]
+    type_i, new = d["collagen_i"].to_numpy(), d["collagen_new"].to_numpy()
+    assert type_i[last + 330] > type_i[last + 300] > type_i[last + 182]
+    late = new[last + 182 : last + 366]
+    assert late.max() - late.min() <= 0.1 * late.max()  # a plateau, not a fall
+
+
+def test_summary_reads_the_reviews_after_the_last_session():
+    p = plan(3, 42)
+    out = simulate(p)
+    last = p.session_days[-1]
+    s = out.summary
+    for key, day in SUMMARY_DAYS_AFTER_LAST.items():
+        assert getattr(s, f"improvement_{key}_after_last") == pytest.approx(out.daily["improvement"].iloc[last + day])
+    assert s.collagen_i_12m_after_last == pytest.approx(out.daily["collagen_i"].iloc[last + 365])
+    assert s.improvement_6m_after_last > s.improvement_6m  # the first-session figure hides the course's tail
+    assert 5 <= s.synthesis_peak_day <= 10
+    long = simulate(plan_course(START, 6, 60, 1.0, "cheek"))  # last session on day 300: 12 months after is day 665
+    assert np.isnan(long.summary.improvement_12m_after_last) and not np.isnan(long.summary.improvement_6m_after_last)
+    assert simulate(plan_course(START, 6, 60, 1.0, "cheek"), days=666).summary.improvement_12m_after_last > 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(1, 6),
+    area=st.sampled_from(list(Area)),
+    extra_mm=st.floats(0.01, 0.8),
+)
+def test_depth_beyond_the_dermis_is_not_rewarded(n, area, extra_mm):
+    """EVIDENCE.md section 4: keep within the local dermis. Deeper adds risk and no collagen."""
+    limit = area_info(area).depth_limit_mm
+    at, beyond = plan_course(START, n, 42, limit, area), plan_course(START, n, 42, limit + extra_mm, area)
+    a, b = simulate(at).summary, simulate(beyond).summary
+    assert b.improvement_6m_after_last == pytest.approx(a.improvement_6m_after_last, rel=1e-12)
+    assert b.collagen_new_12m == pytest.approx(a.collagen_new_12m, rel=1e-12)
+    assert b.risk > a.risk and b.peak_inflammation > a.peak_inflammation
+
+
+def test_a_needle_in_the_epidermis_only_makes_no_new_collagen():
+    s = simulate(plan(3, 42, 0.1)).summary  # 0.1 mm is inside the cheek's 0.17 mm epidermis
+    assert s.collagen_new_12m == 0 and s.peak_inflammation > 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(2, 6),
+    packed_gap=st.integers(3, 14),
+    depth=st.sampled_from([0.5, 0.75, 1.0]),
+    area=st.sampled_from(["cheek", "forehead", "neck", "back"]),
+)
+def test_packed_sessions_raise_inflammation_and_risk_without_a_matching_gain(n, packed_gap, depth, area):
+    spaced = simulate(plan_course(START, n, 42, depth, area), days=900).summary
+    packed = simulate(plan_course(START, n, packed_gap, depth, area), days=900).summary
+    assert packed.risk > spaced.risk
+    assert packed.cumulative_inflammation >= spaced.cumulative_inflammation - 1e-9
+    assert packed.reinjured_sessions == n - 1
+    assert packed.improvement_6m_after_last < spaced.improvement_6m_after_last
+    assert packed.improvement_12m_after_last / packed.risk < spaced.improvement_12m_after_last / spaced.risk
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(2, 6), depth=st.sampled_from([0.5, 0.75, 1.0]), area=st.sampled_from(list(Area)))
+def test_28_against_42_days_stays_unresolved(n, depth, area):
+    """Iriarte 2017: the best interval is not known. The model must not pick a clear winner."""
+    four = simulate(plan_course(START, n, 28, depth, area), days=900).summary
+    six = simulate(plan_course(START, n, 42, depth, area), days=900).summary
+    assert four.improvement_6m_after_last == pytest.approx(six.improvement_6m_after_last, rel=0.06)
+    assert four.risk == pytest.approx(six.risk, rel=1e-9)  # neither re-injures: same inflammation
+
+
+def test_threaded_summaries_give_the_same_answers(monkeypatch):
+    """From _THREADED_FROM_N patients worker threads summarise the blocks; the result must not change."""
+    from needling_sim import outcome as om
+
+    p = plan(3, 28, 1.5, "back")
+    serial = simulate_cohort(p, n=3001, seed=4, variables=DAILY_VARIABLES)
+    monkeypatch.setattr(om, "_THREADED_FROM_N", 1)
+    threaded = simulate_cohort(p, n=3001, seed=4, variables=DAILY_VARIABLES)
+    pd.testing.assert_frame_equal(serial.quantiles, threaded.quantiles)
+    pd.testing.assert_frame_equal(serial.summary, threaded.summary)
+
+
+def test_cohort_summary_reads_six_months_after_the_last_session():
+    p = plan(3, 42)
+    c = simulate_cohort(p, n=1, seed=0, median_patient=True).summary.set_index("metric")
+    expected = simulate(p).summary.improvement_6m_after_last
+    assert c.loc["improvement_6m_after_last", "q50"] == pytest.approx(expected, rel=1e-4)
+    late = simulate_cohort(plan_course(START, 4, 120, 1.0, "cheek"), n=5, seed=0).summary.set_index("metric")
+    assert np.isnan(late.loc["improvement_6m_after_last", "q50"])  # day 542 is past the 540 simulated days

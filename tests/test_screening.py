@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from needling_sim import IsotretinoinPolicy, Patient, Severity, Verdict, screen
+from needling_sim.evidence import claim, conflicts_of
 from needling_sim.findings import Finding, most_severe, verdict_for
-from needling_sim.screening import ISOTRETINOIN_WINDOW_MONTHS, RULE_SOURCES
+from needling_sim.screening import ISOTRETINOIN_WINDOW_MONTHS, RULE_SOURCES, SUPERFICIAL_DEPTH_MM
 
 ON = dt.date(2026, 6, 15)
 HEALTHY = Patient(age=35, fitzpatrick=2, concerns=["fine_lines"])
@@ -95,16 +96,69 @@ def test_isotretinoin_policies(policy, months, defer_on, clear):
     assert r.isotretinoin_policy == policy
     # Every side is cited whatever the policy.
     assert set(r.findings[0].sources) == {"contra.isotretinoin.s3", "contra.isotretinoin.label",
-                                          "contra.isotretinoin.asds2017"}
+                                          "contra.isotretinoin.asds2017",
+                                          "contra.isotretinoin.superficial_assumed"}
 
 
 def test_isotretinoin_policy_that_allows_treatment_still_cautions_while_others_would_wait():
     p = with_(isotretinoin_last_dose=dt.date(2026, 1, 31))
     seed = screen(p, on=dt.date(2026, 5, 1), isotretinoin_policy="seed")
     assert seed.verdict is Verdict.CAUTION and "more conservative" in seed.reasons[0]
-    consensus = screen(p, on=dt.date(2026, 2, 1), isotretinoin_policy=IsotretinoinPolicy.CONSENSUS)
+    consensus = screen(p, on=dt.date(2026, 2, 1), isotretinoin_policy=IsotretinoinPolicy.CONSENSUS, depth_mm=0.25)
     assert consensus.verdict is Verdict.CAUTION
     assert screen(p, on=dt.date(2026, 7, 31), isotretinoin_policy="consensus").verdict is Verdict.PROCEED
+
+
+@pytest.mark.parametrize(
+    ("depth_mm", "on", "verdict", "until"),
+    [
+        # At or under the labelled superficial depth (0.25 mm) the consensus reading allows treatment now.
+        (0.25, dt.date(2026, 2, 1), Verdict.CAUTION, None),
+        (0.2, dt.date(2026, 2, 1), Verdict.CAUTION, None),
+        # Just deeper, or depth unknown: collagen-induction needling keeps the seed's 3-month wait.
+        (0.26, dt.date(2026, 2, 1), Verdict.DEFER, dt.date(2026, 4, 30)),
+        (1.5, dt.date(2026, 2, 1), Verdict.DEFER, dt.date(2026, 4, 30)),
+        (2.0, dt.date(2026, 4, 29), Verdict.DEFER, dt.date(2026, 4, 30)),
+        (None, dt.date(2026, 2, 1), Verdict.DEFER, dt.date(2026, 4, 30)),
+        (1.5, dt.date(2026, 4, 30), Verdict.CAUTION, None),
+    ],
+)
+def test_consensus_covers_only_superficial_needles(depth_mm, on, verdict, until):
+    p = with_(isotretinoin_last_dose=dt.date(2026, 1, 31))
+    r = screen(p, on=on, isotretinoin_policy="consensus", depth_mm=depth_mm)
+    assert r.verdict is verdict and r.earliest_date == until
+    if depth_mm is None or depth_mm > SUPERFICIAL_DEPTH_MM:
+        assert "superficial procedures only" in r.reasons[0] and "not superficial" in r.reasons[0]
+    else:
+        assert "superficial procedures only" not in r.reasons[0]
+
+
+def test_superficial_depth_is_a_labelled_assumption():
+    assert SUPERFICIAL_DEPTH_MM == 0.25
+    c = claim("contra.isotretinoin.superficial_assumed")
+    assert c.source_kind == "assumption" and "contra.isotretinoin.asds2017" in {x.id for x in conflicts_of(c.id)}
+
+
+@pytest.mark.parametrize(
+    ("fields", "rule", "present"),
+    [
+        ({"metal_allergy": True}, "metal_allergy", True),
+        ({"metal_allergy": False}, "metal_allergy", False),
+        ({"concerns": ["rosacea"]}, "rosacea", True),
+        ({"concerns": ["wrinkles"]}, "rosacea", False),
+    ],
+)
+def test_metal_allergy_and_rosacea_are_cautions_citing_their_sources(fields, rule, present):
+    r = screen(with_(**fields), on=ON)
+    found = {f.rule: f for f in r.findings}
+    assert (rule in found) is present
+    if present:
+        assert found[rule].severity.value == "caution" and r.verdict is Verdict.CAUTION
+    if rule == "metal_allergy" and present:
+        assert "Chu 2021" in found[rule].message and "risk.metal_allergy.chu2021" in found[rule].sources
+    if rule == "rosacea" and present:
+        assert "(000)" in found[rule].message and "(003)" in found[rule].message
+        assert {"benefit.s0", "contra.infection.s0", "contra.infection.s3"} <= set(found[rule].sources)
 
 
 def test_earliest_date_is_the_last_window_to_clear():

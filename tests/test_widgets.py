@@ -155,7 +155,7 @@ def test_claims_explorer_switches_topics_in_place():
 
     app.controls["topic"].value = "pain"
     assert len(fig.data) == n_traces  # updated in place, not rebuilt
-    assert set(fig.layout.yaxis.categoryarray) == {"pain.s0", "pain.s2", "pain.s3", "pain.s4"}
+    assert set(fig.layout.yaxis.categoryarray) == {"numbing.s3", "pain.s0", "pain.s2", "pain.s3", "pain.s4"}
     assert "No numeric values" in fig.layout.xaxis.title.text
     assert fig.layout.xaxis.showticklabels is False
     claims_html = app.outputs["claims"].value
@@ -290,6 +290,27 @@ def test_a_view_created_after_a_change_shows_the_changed_figure(app):
     assert state["_widget_layout"]["xaxis"]["range"][1] == "2026-07-27"  # zoomed on the course
 
 
+def test_the_browser_reply_after_an_update_is_taken_quietly(app):
+    # After each in-place update plotly.js sends the defaults it filled in. The kernel must
+    # neither echo them back nor answer with per-trace removal messages (issue 14: half the
+    # bytes of a planner change), and the edit it answers must be closed.
+    gantt = app.figures["gantt"]
+    sent = []
+    gantt._send = lambda msg, buffers=None: sent.append(msg)  # the comm's outgoing side, recorded
+    app.controls["interval_days"].value = 43
+    assert [m["state"].keys() for m in sent if "_py2js_update" in m.get("state", {})], "the update is sent"
+    sent.clear()
+    uid = gantt.data[0].uid
+    reply = {
+        "trace_deltas": [{"uid": uid, "showlegend": False, "x": ["2026-03-02"]}],
+        "trace_edit_id": gantt._last_trace_edit_id,
+    }
+    gantt.set_state({"_js2py_traceDeltas": reply})
+    assert sent == [], f"the kernel answered the browser's deltas with {sent}"
+    assert gantt._trace_edit_in_process is False
+    assert not gantt.trait_metadata("_js2py_traceDeltas", "echo_update", default=True)
+
+
 def test_planner_matches_the_model(app):
     from needling_sim import Patient, check_plan, plan_course, plots
     from needling_sim.outcome import simulate
@@ -368,7 +389,8 @@ def test_a_record_dated_after_the_first_session_shows_the_error_and_keeps_the_ch
     person = Patient(age=40, fitzpatrick=2, sun_exposure_last=dt.date(2026, 4, 1))
     app = widgets.planner_app(person, start=START)
     message = app.outputs["findings"].value
-    assert 'role="alert"' in message and "sun_exposure_last=2026-04-01 is after the screening date" in message
+    # A sunburn between sessions 1 and 2 is a running course re-checked (issue #10): session 2 is deferred.
+    assert "recent_sun" in message and "already given" in message
     assert trace(app.figures["gantt"], "session").x == ("2026-03-02", "2026-04-13", "2026-05-25")
     app.controls["start"].value = dt.date(2026, 4, 5)  # the sunburn is now in the past, and recent
     assert "recent_sun" in app.outputs["findings"].value

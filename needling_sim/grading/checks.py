@@ -195,8 +195,9 @@ class Check:
             self.fail(f'"{self.value}" is not one of the options: {listed}')
         return replace(self, value=canonical)
 
-    def is_list(self, options: Iterable[str] | None = None, length: int | None = None,
-                kind: str | None = None) -> Check:
+    def is_list(
+        self, options: Iterable[str] | None = None, length: int | None = None, kind: str | None = None
+    ) -> Check:
         """The answer is a list; of ``kind`` ("date", "text", "number"), from ``options``, of ``length``."""
         self._answered("list")
         if type(self.value) is not list:
@@ -236,12 +237,25 @@ class Check:
         extra = [key for key in self.value if key not in keys]
         if missing or extra:
             wanted = ", ".join(map(repr, keys))
-            self.fail(f"use exactly the keys {wanted}" + (f"; missing {', '.join(map(repr, missing))}" if missing
-                                                          else f"; not expected: {', '.join(map(repr, extra))}"))
+            self.fail(
+                f"use exactly the keys {wanted}"
+                + (
+                    f"; missing {', '.join(map(repr, missing))}"
+                    if missing
+                    else f"; not expected: {', '.join(map(repr, extra))}"
+                )
+            )
         return self
 
-    def equals(self, expected: object, why: str, source: str | Iterable[str] | None = None, *,
-               tolerance: float | None = None, ignore_order: bool = False) -> Check:
+    def equals(
+        self,
+        expected: object,
+        why: str,
+        source: str | Iterable[str] | None = None,
+        *,
+        tolerance: float | None = None,
+        ignore_order: bool = False,
+    ) -> Check:
         """The answer is ``expected``; otherwise the message gives ``why`` and ``source``."""
         if self.value is Ellipsis:
             self.fail("no answer yet. Replace the ... with your answer")
@@ -249,10 +263,11 @@ class Check:
             self.fail(f"not yet. {_sentence(why)}", source)
         return self
 
-    def rejects(self, wrong: Mapping[object, str], source: str | Iterable[str] | None = None) -> Check:
+    def rejects(self, wrong: Mapping[object, str], source: str | Iterable[str] | None = None, *,
+                ignore_order: bool = False) -> Check:
         """Common wrong answers, each with the reason it is wrong (list answers as tuples)."""
         for value, reason in wrong.items():
-            if same(self.value, to_plain(value)):
+            if same(self.value, to_plain(value), ignore_order=ignore_order):
                 self.fail(f"not yet. {_sentence(reason)}", source)
         return self
 

@@ -8,8 +8,9 @@ real work with only a log warning. On a shared filesystem the owner of every fil
 a submission counts only when the folder and every file in it belong to the account it names.
 
 :func:`screen_inbound` sorts the inbound folders of one assignment into honest and suspect ones;
-:func:`quarantine` moves the suspects out of the exchange into the course's ``quarantine/``
-folder (so ``collect`` cannot see them) with a report the instructor reads; :func:`main` does
+:func:`quarantine` moves what is foreign out of the exchange into the course's ``quarantine/``
+folder (so ``collect`` cannot see it) with a report the instructor reads: a whole folder in a
+friend's name, or only the files another account dropped into a real submission; :func:`main` does
 both and then runs ``nbgrader collect --update``. Run it as the instructor, from the course
 directory::
 
@@ -128,11 +129,32 @@ def screen_inbound(inbound: Path, assignment: str) -> list[Inbound]:
     return found
 
 
-def quarantine(suspects: list[Inbound], quarantine_root: Path) -> Path | None:
-    """Move ``suspects`` out of the exchange into ``quarantine_root`` and append to its report.
+def foreign_entries(sub: Inbound) -> list[Path]:
+    """What to take out of ``sub``: the whole folder, unless only some entries in it are foreign.
 
-    Returns the report's path (``None`` when there was nothing to move). Moved folders keep
-    their names; nothing is deleted, so the instructor can look and decide.
+    The exchange's submission folders are world-writable, so another trainee can drop a file into
+    (or replace a file of) a real submission. When the folder itself belongs to the student it
+    names, only the foreign entries go; the student's own files stay and are collected.
+    """
+    folder_owner = owner_name(sub.path.lstat().st_uid)
+    if folder_owner != sub.student_id or sub.path.is_symlink():
+        return [sub.path]
+    foreign = []
+    for entry in sorted(sub.path.rglob("*")):
+        if any(parent in foreign for parent in entry.parents):
+            continue
+        info = entry.lstat()
+        if stat.S_ISLNK(info.st_mode) or owner_name(info.st_uid) != sub.student_id:
+            foreign.append(entry)
+    return foreign
+
+
+def quarantine(suspects: list[Inbound], quarantine_root: Path) -> Path | None:
+    """Move what is foreign in ``suspects`` out of the exchange into ``quarantine_root``; report it.
+
+    Returns the report's path (``None`` when there was nothing to move). Moved entries keep their
+    names (under the submission's folder name); nothing is deleted, so the instructor can look
+    and decide.
     """
     if not suspects:
         return None
@@ -140,13 +162,22 @@ def quarantine(suspects: list[Inbound], quarantine_root: Path) -> Path | None:
     report = quarantine_root / REPORT_NAME
     with report.open("a", encoding="utf-8") as out:
         for sub in suspects:
-            target = quarantine_root / sub.path.name
-            if target.exists():
-                shutil.rmtree(target)
-            # Copy (following nothing) and then remove: the exchange may be on another filesystem.
-            shutil.copytree(sub.path, target, symlinks=True)
-            shutil.rmtree(sub.path)
-            out.write(f"{sub.path.name}\n  claims: {sub.student_id}, {sub.assignment}, {sub.timestamp}\n")
+            entries = foreign_entries(sub)
+            whole = entries == [sub.path]
+            for entry in entries:
+                target = quarantine_root / sub.path.name / ("" if whole else entry.relative_to(sub.path))
+                if target.exists() or target.is_symlink():
+                    shutil.rmtree(target) if target.is_dir() and not target.is_symlink() else target.unlink()
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # Copy (links stay links) and then remove: the exchange may be on another filesystem.
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.copytree(entry, target, symlinks=True)
+                    shutil.rmtree(entry)
+                else:
+                    shutil.copy2(entry, target, follow_symlinks=False)
+                    entry.unlink()
+            kept = "whole submission quarantined" if whole else "the student's own files kept and collected"
+            out.write(f"{sub.path.name}\n  claims: {sub.student_id}, {sub.assignment}, {sub.timestamp} ({kept})\n")
             out.writelines(f"  - {problem}\n" for problem in sub.problems)
     return report
 

@@ -29,8 +29,8 @@ the sandbox; nothing else calls that part.
 
 Examples
 --------
->>> Limits().cell_timeout_s, Limits(cell_timeout_s=5).total_timeout_s
-(120, 600)
+>>> Limits().total_timeout_s, Limits(cell_timeout_s=5).total_timeout_s
+(600, 25)
 """
 
 from __future__ import annotations
@@ -392,14 +392,15 @@ def _read_json(path: Path, max_bytes: int):
 
 def _read_notebook(out: Path, max_bytes: int) -> nbformat.NotebookNode | None:
     for name in (_NOTEBOOK, _PROGRESS):
-        data = _read_json(out / name, max_bytes)
-        if isinstance(data, dict):
-            try:
-                nb = nbformat.from_dict(data)
-                nbformat.validate(nb)
-                return nb
-            except Exception:  # noqa: BLE001 - whatever the sandbox wrote, it is only untrusted data
-                continue
+        path = out / name
+        if not path.is_file() or path.stat().st_size > max_bytes:
+            continue
+        try:
+            nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+            nbformat.validate(nb)
+            return nb
+        except Exception:  # noqa: BLE001 - whatever the sandbox wrote, it is only untrusted data
+            continue
     return None
 
 
@@ -539,13 +540,15 @@ def _unsandboxed_command(runner: list[str], work: Path) -> list[str]:
 
 
 # --- the runner, inside the sandbox --------------------------------------------------------------
+# Everything below runs only inside the sandbox, in a process coverage does not follow; the
+# tests in tests/grading/test_sandbox.py exercise it through run_notebook.
 
 
-def _cut_note(kept: int) -> str:
+def _cut_note(kept: int) -> str:  # pragma: no cover
     return f"\n... output cut by the grader here (it keeps {kept} characters per cell) ...\n"
 
 
-def _make_client(nb, cell_timeout_s: int, per_cell: int, total: int):
+def _make_client(nb, cell_timeout_s: int, per_cell: int, total: int):  # pragma: no cover
     from nbclient import NotebookClient
 
     class CappedClient(NotebookClient):
@@ -587,9 +590,13 @@ def _make_client(nb, cell_timeout_s: int, per_cell: int, total: int):
 
 _EXPORT_CODE = """
 def __needling_export(names, path):
-    import json
+    import json, os
     from needling_sim.grading.plain import to_json
-    found = {{}}
+    try:
+        with open(path, encoding="utf-8") as file:
+            found = json.load(file)
+    except (OSError, ValueError):
+        found = {{}}
     for name in names:
         if name not in globals():
             found[name] = {{"problem": f"`{{name}}` is not set: run its answer cell without errors."}}
@@ -598,20 +605,34 @@ def __needling_export(names, path):
             found[name] = {{"value": to_json(globals()[name])}}
         except Exception as error:
             found[name] = {{"problem": f"`{{name}}`: {{error}}"[:500]}}
-    with open(path, "w", encoding="utf-8") as file:
+    with open(path + ".tmp", "w", encoding="utf-8") as file:
         json.dump(found, file)
+    os.replace(path + ".tmp", path)
 __needling_export({names!r}, {path!r})
 del __needling_export
 """
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _answer_names(cell, names) -> list[str]:  # pragma: no cover
+    """The requested export names an answer cell assigns (empty for any other cell)."""
+    if not (cell.metadata.get("nbgrader") or {}).get("solution"):
+        return []
+    from .answers import assigned_names
+
+    try:
+        assigned = assigned_names(cell.source)
+    except SyntaxError:
+        return []
+    return [name for name in assigned if name in names]
+
+
+def _write_atomic(path: Path, text: str) -> None:  # pragma: no cover
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
-async def _run(args) -> None:
+async def _run(args) -> None:  # pragma: no cover
     from nbclient.exceptions import DeadKernelError
 
     out = Path(args.out)
@@ -656,6 +677,10 @@ async def _run(args) -> None:
                 notes.append(f"A cell ran past {args.cell_timeout} s and ignored the interrupt; the rest was not run.")
                 alive = False
                 break
+            cell_names = _answer_names(cell, args.names)
+            if cell_names and not timed_out:
+                # Export right away: a later cell that hangs or kills the run cannot lose this answer.
+                await _execute_quietly(client, _EXPORT_CODE.format(names=cell_names, path=str(out / _EXPORT)), 10.0)
             save(_PROGRESS)
         if alive and args.names and time.monotonic() < deadline:
             code = _EXPORT_CODE.format(names=list(args.names), path=str(out / _EXPORT))
@@ -668,7 +693,7 @@ async def _run(args) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-async def _execute_quietly(client, code: str, timeout: float) -> bool:
+async def _execute_quietly(client, code: str, timeout: float) -> bool:  # pragma: no cover
     """Run ``code`` in the kernel outside any cell; True when the kernel replied within ``timeout``."""
     end = time.monotonic() + timeout
     try:
@@ -681,12 +706,12 @@ async def _execute_quietly(client, code: str, timeout: float) -> bool:
         return False
 
 
-async def _responsive(client) -> bool:
+async def _responsive(client) -> bool:  # pragma: no cover
     """After an interrupt: does the kernel answer a trivial request within a few seconds?"""
     return await _execute_quietly(client, "pass", timeout=5.0)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> None:  # pragma: no cover
     parser = argparse.ArgumentParser(description="Runner inside the grading sandbox (not for direct use).")
     parser.add_argument("--notebook", required=True)
     parser.add_argument("--out", required=True)

@@ -12,44 +12,56 @@ def notebook(*sources, solution=True):
     nb = nbformat.v4.new_notebook()
     for i, source in enumerate(sources):
         cell = nbformat.v4.new_code_cell(source)
-        cell.metadata["nbgrader"] = {"solution": solution, "grade_id": f"answer-{i}", "grade": False,
-                                     "locked": False, "schema_version": 3, "task": False}
+        cell.metadata["nbgrader"] = {
+            "solution": solution,
+            "grade_id": f"answer-{i}",
+            "grade": False,
+            "locked": False,
+            "schema_version": 3,
+            "task": False,
+        }
         nb.cells.append(cell)
     return nb
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("x = date(2026, 4, 19)", {"x": dt.date(2026, 4, 19)}),
-    ("x = dt.date(2026, 4, 19)", {"x": dt.date(2026, 4, 19)}),
-    ("x = datetime.date(2026, 4, 19)", {"x": dt.date(2026, 4, 19)}),
-    ("x = -0.5", {"x": -0.5}),
-    ("x: str = 'defer'", {"x": "defer"}),
-    ("x = ...  # your answer", {"x": Ellipsis}),
-    ("x = {'Rosa': date(2026, 4, 19), 'Mei': None}", {"x": {"Rosa": dt.date(2026, 4, 19), "Mei": None}}),
-    ("x = ('a', 'b')\ny = {'b', 'a'}", {"x": ["a", "b"], "y": ["a", "b"]}),
-    ("x = 1\nx = 2", {"x": 2}),
-    ("a = b = True", {"a": True, "b": True}),
-    ("x = 3\nx", {"x": 3}),
-    ("", {}),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("x = date(2026, 4, 19)", {"x": dt.date(2026, 4, 19)}),
+        ("x = dt.date(2026, 4, 19)", {"x": dt.date(2026, 4, 19)}),
+        ("x = datetime.date(2026, 4, 19)", {"x": dt.date(2026, 4, 19)}),
+        ("x = -0.5", {"x": -0.5}),
+        ("x: str = 'defer'", {"x": "defer"}),
+        ("x = ...  # your answer", {"x": Ellipsis}),
+        ("x = {'Rosa': date(2026, 4, 19), 'Mei': None}", {"x": {"Rosa": dt.date(2026, 4, 19), "Mei": None}}),
+        ("x = ('a', 'b')\ny = {'b', 'a'}", {"x": ["a", "b"], "y": ["a", "b"]}),
+        ("x = 1\nx = 2", {"x": 2}),
+        ("a = b = True", {"a": True, "b": True}),
+        ("x = 3\nx", {"x": 3}),
+        ("", {}),
+    ],
+)
 def test_literal_cells(source, expected):
     assert read_literal_cell(source) == expected
 
 
-@pytest.mark.parametrize("source", [
-    "x = max(1, 2)",
-    "x = date(2026, 4, day)",
-    "x = date(year=2026, month=4, day=19)",
-    "x = [i for i in range(3)]",
-    "import os\nx = 1",
-    "x = __import__('os').system('touch /tmp/pwned')",
-    "x = 1 + 1",
-    "x.y = 1",
-    "x, y = 1, 2",
-    "x = {**other}",
-    "x = -'a'",
-    "print('hi')",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = max(1, 2)",
+        "x = date(2026, 4, day)",
+        "x = date(year=2026, month=4, day=19)",
+        "x = [i for i in range(3)]",
+        "import os\nx = 1",
+        "x = __import__('os').system('touch /tmp/pwned')",
+        "x = 1 + 1",
+        "x.y = 1",
+        "x, y = 1, 2",
+        "x = {**other}",
+        "x = -'a'",
+        "print('hi')",
+    ],
+)
 def test_other_code_is_not_literal(source):
     assert read_literal_cell(source) is None
 

@@ -14,15 +14,18 @@ def message(check):
     return str(info.value)
 
 
-@pytest.mark.parametrize("method, args, example", [
-    ("is_date", (), "date(2026, 4, 19)"),
-    ("is_number", (), "a number"),
-    ("is_whole_number", (), "a whole number"),
-    ("is_text", (), "text in quotes"),
-    ("is_choice", (["a", "b"],), "text in quotes"),
-    ("is_list", (), "a list"),
-    ("is_dict", (["a"],), "a dict"),
-])
+@pytest.mark.parametrize(
+    "method, args, example",
+    [
+        ("is_date", (), "date(2026, 4, 19)"),
+        ("is_number", (), "a number"),
+        ("is_whole_number", (), "a whole number"),
+        ("is_text", (), "text in quotes"),
+        ("is_choice", (["a", "b"],), "text in quotes"),
+        ("is_list", (), "a list"),
+        ("is_dict", (["a"],), "a dict"),
+    ],
+)
 def test_unanswered_says_how_to_answer(method, args, example):
     text = message(lambda: getattr(answer("q", ...), method)(*args))
     assert text.startswith("q: No answer yet. Replace the ... with") and example in text
@@ -59,8 +62,7 @@ def test_dicts_name_missing_keys():
 
 
 def test_equals_gives_why_and_source():
-    text = message(lambda: answer("v", "proceed").equals("defer", why="sun in the last 2 weeks",
-                                                           source="pre.sun.s4"))
+    text = message(lambda: answer("v", "proceed").equals("defer", why="sun in the last 2 weeks", source="pre.sun.s4"))
     assert text.startswith("v: Not yet. Sun in the last 2 weeks.")
     assert "pre.sun.s4" in text and "004_" in text  # the claim and the page behind it
 
@@ -77,6 +79,8 @@ def test_rejects_targets_common_mistakes():
     text = message(lambda: check.rejects({dt.date(2026, 4, 13): "that is the spacing date alone"}))
     assert text == "d: Not yet. That is the spacing date alone."
     answer("r", ["a"]).rejects({("b",): "no"})
+    answer("r", ["b", "a"]).rejects({("a", "b"): "no"})
+    assert message(lambda: answer("r", ["b", "a"]).rejects({("a", "b"): "no"}, ignore_order=True)) == "r: Not yet. No."
     assert message(lambda: answer("r", ["b"]).rejects({("b",): "no"})) == "r: Not yet. No."
 
 
@@ -96,7 +100,8 @@ def test_objects_are_refused_before_any_comparison():
 
 def test_unreadable_answers_carry_the_reason():
     assert message(lambda: answer("v", Unreadable("the cell is not valid Python"))) == (
-        "v: The cell is not valid Python.")
+        "v: The cell is not valid Python."
+    )
 
 
 def test_wrong_answer_renders_without_traceback():

@@ -78,6 +78,11 @@ def test_a_file_dropped_into_a_real_submission_by_another_account_is_suspect(tmp
     (folder / "extra.py").write_text("print('planted')")  # root's file in nobody's folder
     (found,) = collect.screen_inbound(tmp_path, ASSIGNMENT)
     assert found.problems == (f"extra.py is owned by {ME}, not nobody",)
+    # Only the planted file leaves the exchange: nobody's own work stays to be collected.
+    report = collect.quarantine([found], tmp_path / "quarantine")
+    assert sorted(p.name for p in folder.iterdir()) == ["a1.ipynb", "timestamp.txt"]
+    assert (tmp_path / "quarantine" / folder.name / "extra.py").read_text() == "print('planted')"
+    assert "the student's own files kept and collected" in report.read_text()
 
 
 def test_quarantine_moves_suspects_out_and_writes_the_report(tmp_path):

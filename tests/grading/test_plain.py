@@ -10,11 +10,19 @@ from hypothesis import strategies as st
 from needling_sim.grading.plain import MAX_ITEMS, NotPlain, describe, from_json, to_json, to_plain
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=20), st.dates(), st.just(Ellipsis),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+    st.dates(),
+    st.just(Ellipsis),
 )
-plain = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                     | st.dictionaries(st.text(max_size=5), inner, max_size=4), max_leaves=20)
+plain = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
 
 
 @given(plain)
@@ -53,9 +61,22 @@ class SneakyInt(int):
     pass
 
 
-@pytest.mark.parametrize("value", [AlwaysEqual(), SneakyStr("defer"), SneakyList(), SneakyDict(a=1), SneakyInt(3),
-                                   [SneakyStr("x")], {"k": AlwaysEqual()}, dt.datetime(2026, 4, 19, 10, 0),
-                                   print, type, object()])
+@pytest.mark.parametrize(
+    "value",
+    [
+        AlwaysEqual(),
+        SneakyStr("defer"),
+        SneakyList(),
+        SneakyDict(a=1),
+        SneakyInt(3),
+        [SneakyStr("x")],
+        {"k": AlwaysEqual()},
+        dt.datetime(2026, 4, 19, 10, 0),
+        print,
+        type,
+        object(),
+    ],
+)
 def test_objects_that_are_not_plain_are_refused(value):
     with pytest.raises(NotPlain, match="plain value|keys"):
         to_plain(value)

@@ -9,13 +9,13 @@ from needling_sim.grading.checks import Unreadable
 from needling_sim.grading.context import is_grading, student_id
 from needling_sim.grading.trusted import answers_for_grading, check_cell, checked_names
 
-CELL = '''
+CELL = """
 from datetime import date
 from needling_sim.grading import answer, passed
 answer("next_safe", next_safe).is_date()
 answer("next_safe", next_safe).equals(date(2026, 4, 19), why="the sunburn moves it", source="pre.sun.s4")
 passed("Question 3")
-'''
+"""
 
 
 def test_right_answer_passes():
