@@ -640,7 +640,7 @@ def conflicts_figure(topic: str | None = None) -> go.Figure:
         )
     scope = f"topic {topic!r}" if topic is not None else "every topic"
     n_pairs = len(ledger_conflicts(topic)) if topic is not None else len(ledger_conflicts())
-    title = f"What the sources say: {scope} ({len(claims)} claims, {n_pairs} conflicting pairs)"
+    title = f"What the sources say: {scope} ({_claims_count_text(claims, topic)}, {n_pairs} conflicting pairs)"
     if unit is None:
         x_title = "No numeric values on this topic (each claim is a labelled point)"
     else:
@@ -686,6 +686,20 @@ def conflicts_figure(topic: str | None = None) -> go.Figure:
     return fig
 
 
+def _claims_count_text(claims, topic: str | None) -> str:
+    """How many claims a conflicts chart shows, split as the claims table beside it counts them.
+
+    The chart adds the claims of other topics that the topic's claims conflict with; the table
+    lists the topic's own. Saying both keeps "5 claims" beside a table of 4 from contradicting it.
+    """
+    if topic is None:
+        return f"{len(claims)} claims"
+    own = sum(c.topic == topic for c in claims)
+    text = f"{own} claim" + ("" if own == 1 else "s")
+    other = len(claims) - own
+    return text + (f" + {other} from other topics they conflict with" if other else "")
+
+
 def conflicts_summary(topic: str | None = None) -> str:
     """One line of text for :func:`conflicts_figure`: claims, value span and conflicts.
 
@@ -694,8 +708,9 @@ def conflicts_summary(topic: str | None = None) -> str:
     >>> conflicts_summary("spacing")  # doctest: +ELLIPSIS
     "Topic 'spacing': ... claims (... seed, ... literature...); numbers span ... to ... days;
     ... conflicting pairs, e.g. ..."
-    >>> conflicts_summary("pain")
-    "Topic 'pain': 5 claims (5 seed); no numeric values; 4 conflicting pairs, e.g. pain.s0 vs pain.s3."
+    >>> conflicts_summary("pain")  # doctest: +NORMALIZE_WHITESPACE
+    "Topic 'pain': 4 claims + 1 from other topics they conflict with (5 seed); no numeric values;
+    4 conflicting pairs, e.g. pain.s0 vs pain.s3."
     """
     topic = _check_topic(topic)
     claims = _conflict_claims(topic)
@@ -718,7 +733,7 @@ def conflicts_summary(topic: str | None = None) -> str:
     else:
         conflict_text = "no conflicting pairs"
     scope = f"Topic {topic!r}" if topic is not None else "All topics"
-    return f"{scope}: {len(claims)} claims ({kind_text or 'none'}); {numbers}; {conflict_text}."
+    return f"{scope}: {_claims_count_text(claims, topic)} ({kind_text or 'none'}); {numbers}; {conflict_text}."
 
 
 # --------------------------------------------------------------------------- model outcomes
