@@ -114,7 +114,8 @@ def grading_speedup(runs: int, goal: Goal | None, assignment: str | None) -> lis
             ]
         a, b = _scores(plain, assignment), _scores(sandboxed, assignment)
         details[f"run{run}_same_scores"] = a == b
-        details[f"run{run}_scores"] = sorted(set(b.values()))
+        details[f"run{run}_plain_scores"] = sorted(set(a.values()))
+        details[f"run{run}_sandboxed_scores"] = sorted(set(b.values()))
         if a != b:
             details[f"run{run}_differences"] = {
                 s: (a.get(s), b.get(s)) for s in set(a) | set(b) if a.get(s) != b.get(s)

@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import copy
+import fcntl
 import hashlib
 import json
 import os
@@ -70,8 +72,11 @@ ALLOW_UNSANDBOXED_FLAG = "--i-accept-running-trainee-code-unsandboxed"
 HOME = "/home/trainee"
 SUBMISSION = f"{HOME}/submission"
 OUT = "/grader-out"
-#: First unprivileged user id the sandboxes run as (slot ``n`` runs as ``FIRST_UID + n``).
+#: First unprivileged user id the sandboxes run as (slot ``n`` prefers ``FIRST_UID + n``).
 FIRST_UID = 61000
+#: How many user ids sandboxes may use; a run holds a lock on its id, so two grading runs on one
+#: machine (two courses, or a test beside a real run) never share an id or kill each other's processes.
+UID_RANGE = 1000
 #: Text placed in a blanked test cell (the check itself runs in the grader).
 BLANKED = "# The grader runs this check on its own side, on your answers as plain values."
 _NOTEBOOK = "notebook.ipynb"
@@ -362,9 +367,9 @@ def _processes_of(uid: int) -> list[int]:
             status = (entry / "status").read_text()
         except OSError:
             continue
-        for line in status.splitlines():
-            if line.startswith("Uid:") and int(line.split()[1]) == uid:
-                pids.append(int(entry.name))
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if int(fields.get("Uid", "-1").split()[0]) == uid and not fields.get("State", "").strip().startswith("Z"):
+            pids.append(int(entry.name))
     return pids
 
 
@@ -372,13 +377,39 @@ def _kill_leftovers(uid: int) -> int:
     """SIGKILL every process still running as the slot's user id; return how many there were."""
     if os.geteuid() != 0:
         return 0
+    deadline = time.monotonic() + 2.0  # the kernel tears a dead sandbox's process tree down in a moment
     left = _processes_of(uid)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.05)
+        left = _processes_of(uid)
     for pid in left:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
     return len(left)
+
+
+@contextlib.contextmanager
+def _claimed_uid(slot: int):
+    """Hold an exclusive lock on a free sandbox user id (trying ``FIRST_UID + slot`` first)."""
+    folder = Path("/run/needling-sandbox") if os.access("/run", os.W_OK) else Path(tempfile.gettempdir())
+    folder.mkdir(exist_ok=True)
+    for offset in range(UID_RANGE):
+        uid = FIRST_UID + (slot + offset) % UID_RANGE
+        handle = open(folder / f"uid-{uid}.lock", "w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        try:
+            _kill_leftovers(uid)  # of an earlier run that crashed while holding this id
+            yield uid
+        finally:
+            handle.close()
+        return
+    raise SandboxUnavailable(f"all {UID_RANGE} sandbox user ids are in use")
 
 
 def _read_json(path: Path, max_bytes: int):
@@ -459,8 +490,7 @@ def run_notebook(
         if not allow_unsandboxed:
             raise
         sandboxed = False
-    uid = FIRST_UID + slot
-    with tempfile.TemporaryDirectory(prefix="needling-sandbox-") as tmp:
+    with _claimed_uid(slot) as uid, tempfile.TemporaryDirectory(prefix="needling-sandbox-") as tmp:
         work = Path(tmp)
         os.chmod(work, 0o755)
         submission = work / "submission"
