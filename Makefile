@@ -92,7 +92,10 @@ collect: $(STAMP)
 	@test -n "$(ASSIGNMENT)" || { echo "usage: make collect ASSIGNMENT=01_screening"; exit 2; }
 	$(PY) -m needling_sim.grading.collect $(ASSIGNMENT)
 
+# roles/trainee/voila.json: Font Awesome from Voila's own bundle (no CDN; the template is in
+# roles/trainee/data), no labextensions the app does not use, and kernels of closed pages culled.
 voila: $(STAMP)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/roles/trainee JUPYTER_PATH=$(CURDIR)/roles/trainee/data \
 	$(VENV)/bin/voila --no-browser --Voila.ip=$(JUPYTER_HOST) apps/planner.ipynb
 
 # Grade every submission of one assignment, each in its own sandbox, in parallel:

@@ -152,7 +152,12 @@ def _press_and_measure(page, handle, key: str, n_targets: int, timeout_s: float 
             break
         if time.monotonic() > deadline:
             changed = [t > (key_t or 0) for t in lasts]
-            raise AssertionError(f"not every target changed within {timeout_s} s after {key}: {changed}")
+            with contextlib.suppress(Exception):
+                bs.screenshot(page, "bench-no-change")
+            wire = page.evaluate(
+                "(n) => window.__nsWire.slice(n).map(m => [m.dir, m.bytes, m.type, m.keys])", wire_before
+            )
+            raise AssertionError(f"not every target changed within {timeout_s} s after {key}: {changed}; wire {wire}")
     data = page.evaluate(
         """([wb, counts]) => ({wire: window.__nsWire.slice(wb), key: window.__nsKeys[window.__nsKeys.length - 1],
             watch: window.__nsWatch.map((w, i) => ({mutations: w.mutations.slice(counts[i][0]),
@@ -304,7 +309,7 @@ def lab_server(root: Path, state: Path):
 
 
 @contextlib.contextmanager
-def voila_server(notebook_dir: Path, state: Path):
+def voila_server(notebook: Path, state: Path):
     env = bs.jupyter_env(state)
 
     def argv(port, token):
@@ -315,7 +320,7 @@ def voila_server(notebook_dir: Path, state: Path):
             f"--port={port}",
             "--Voila.port_retries=0",
             f"--token={token}",
-            str(notebook_dir),
+            str(notebook),
         ]
 
     with bs.serve(
@@ -399,7 +404,7 @@ def _floor(page, scope, presses: int) -> list[Press]:
 
 def voila_planner(page, voila, presses: int, profile: bool) -> dict:
     t0 = time.perf_counter()
-    page.goto(voila.url("/voila/render/planner.ipynb"), wait_until="commit")
+    page.goto(voila.url("/"), wait_until="commit")
     page.wait_for_function("() => document.body && document.body.innerText.trim().length > 0", polling=50)
     first_text_s = time.perf_counter() - t0
     app, handle = _interval_app(page, page)
@@ -410,7 +415,7 @@ def voila_planner(page, voila, presses: int, profile: bool) -> dict:
 
 
 def voila_floor(page, voila, presses: int) -> list[Press]:
-    page.goto(voila.url(f"/voila/render/{FLOOR_NOTEBOOK}"))
+    page.goto(voila.url("/"))
     return _floor(page, page, presses)
 
 
@@ -430,6 +435,19 @@ def kernel_start_s() -> float:
 # ------------------------------------------------------------------------------ the whole run
 
 
+def _attempt(out: dict, name: str, context, measure) -> None:
+    """``out[name] = measure(page)`` in a new tab; a failure is recorded as ``{"error": ...}``."""
+    page = context.new_page()
+    try:
+        out[name] = measure(page)
+    except Exception as exc:  # one configuration failing must not lose the others
+        out[name] = {"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:400]}
+        with contextlib.suppress(Exception):
+            bs.screenshot(page, f"bench-{name}-failed")
+    finally:
+        page.close()
+
+
 def run(presses: int = 20, profile: bool = False, only: tuple[str, ...] = ("lab04", "lab06", "voila")) -> dict:
     """Measure every configuration once (a fresh server each); raw results as a dict."""
     work = SCRATCH / "browser"
@@ -438,22 +456,23 @@ def run(presses: int = 20, profile: bool = False, only: tuple[str, ...] = ("lab0
     with browser_context(work / "chromium-profile") as context:
         if {"lab04", "lab06"} & set(only):
             with lab_server(root, work / "lab-state") as lab:
-                page = context.new_page()
-                out["lab_floor"] = lab_floor(page, lab, presses)
-                page.close()
+                _attempt(out, "lab_floor", context, lambda page: lab_floor(page, lab, presses))
                 for name, path, cohort in (("lab04", LESSON_04, False), ("lab06", LESSON_06, True)):
                     if name in only:
-                        page = context.new_page()
-                        out[name] = lab_config(page, lab, path, cohort=cohort, presses=presses, profile=profile)
-                        page.close()
+                        _attempt(
+                            out,
+                            name,
+                            context,
+                            lambda page, p=path, c=cohort: lab_config(
+                                page, lab, p, cohort=c, presses=presses, profile=profile
+                            ),
+                        )
         if "voila" in only:
-            with voila_server(root / "apps", work / "voila-state") as voila:
-                page = context.new_page()
-                out["voila_floor"] = voila_floor(page, voila, presses)
-                page.close()
-                page = context.new_page()
-                out["voila"] = voila_planner(page, voila, presses, profile)
-                page.close()
+            # One notebook per Voila, as `make voila` serves the planner.
+            with voila_server(root / "apps" / FLOOR_NOTEBOOK, work / "voila-state") as voila:
+                _attempt(out, "voila_floor", context, lambda page: voila_floor(page, voila, presses))
+            with voila_server(root / "apps" / "planner.ipynb", work / "voila-state") as voila:
+                _attempt(out, "voila", context, lambda page: voila_planner(page, voila, presses, profile))
     return out
 
 
@@ -519,6 +538,8 @@ def report(raw: dict) -> dict:
             continue
         if isinstance(value, list):
             out[name] = summarize(value)
+        elif "error" in value:
+            out[name] = value
         else:
             entry = {k: v for k, v in value.items() if k != "presses"}
             entry.update(summarize(value["presses"]))
@@ -565,6 +586,11 @@ def figures(runs: int, goals: dict[str, Goal | None], profile: bool, presses: in
         else:
             samples = [r[config][stat] for r in reports if config in r and stat in r[config]]
         fig = Figure(key, [float(s) for s in samples], goals.get(key))
+        config_errors = [
+            r[config]["error"] for r in reports if isinstance(r.get(config), dict) and "error" in r[config]
+        ]
+        if config_errors:
+            fig.error = f"{len(config_errors)} of {len(reports)} runs failed: {config_errors[0][:200]}"
         if errors:
             fig.error = f"{len(errors)} of {runs} runs failed: {errors[0]}"
         if key.endswith("p95_ms") and stat is not None:
@@ -586,7 +612,9 @@ def main(argv: list[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n")
     for name, r in result.items():
-        if isinstance(r, dict):
+        if isinstance(r, dict) and "error" in r:
+            print(name, "FAILED:", r["error"])
+        elif isinstance(r, dict):
             keys = (
                 "startup_s",
                 "first_text_s",

@@ -1,12 +1,11 @@
 """Notebook-running overhead: nbval over the lessons and nbgrader autograding, each against a floor.
 
 The floor is what any run of that shape must pay: starting a kernel and executing one empty
-cell, as many times as the real run starts kernels, through the same tool. A ratio near 1 means
-the lessons (or the grading) add little beyond the kernels themselves.
+cell, through the same tool.
 
-- ``nbval_ratio_vs_floor``: wall time of ``pytest --nbval-lax --nbval-current-env course``
-  (one process, no xdist, the suite's addopts switched off) over the same command on as many
-  generated one-empty-cell notebooks.
+- ``lesson_beyond_kernel_worst_s`` and ``nbval_lessons_wall_s``: see :func:`lessons` (they
+  replace the retired ratio of nbval over as many empty notebooks, which weighed the lessons'
+  real work against nothing).
 - ``autograde_ratio_vs_floor``: wall time of ``nbgrader autograde <assignment> --force`` on 10
   submissions (the released notebook, unanswered, as each trainee's) in a temporary course, over
   a fresh process that executes a one-empty-cell notebook 10 times, one after another, with
@@ -21,7 +20,6 @@ import json
 import pstats
 import shutil
 import statistics
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
@@ -76,145 +74,54 @@ def nbval_cmd(paths: list[str], junit: Path) -> list[str]:
     ]
 
 
-def _junit_cells(junit: Path) -> list[tuple[str, int, float, str]]:
-    """(notebook, cell number, seconds incl. set-up and tear-down, outcome) per nbval item."""
-    out = []
-    for case in ET.parse(junit).iter("testcase"):
-        name = case.get("name", "")
-        if not name.startswith("Cell "):
-            continue
-        nb = case.get("file") or case.get("classname", "")
-        outcome = "passed"
-        for child in case:
-            if child.tag in ("failure", "error"):
-                outcome = "failed"
-            elif child.tag == "skipped":
-                outcome = "skipped"
-        out.append((nb, int(name.split()[1].split("@")[0]), float(case.get("time", 0.0)), outcome))
-    return out
+def lessons(runs: int, state: Path, goal: Goal) -> list[Figure]:
+    """Each lesson's time beyond a kernel start, and the wall time of nbval over all of them.
 
-
-def _cell_source(nb_path: Path, n: int) -> str:
-    try:
-        code = [c for c in nbformat.read(nb_path, as_version=4).cells if c.cell_type == "code"]
-        first = next((ln for ln in code[n].source.splitlines() if ln.strip() and not ln.startswith("#")), "")
-        return first[:90]
-    except (OSError, IndexError, ValueError):
-        return ""
-
-
-def _per_notebook(cells: list[tuple[str, int, float, str]], lessons: list[Path]) -> list[dict]:
-    by_nb: dict[str, list[tuple[int, float, str]]] = defaultdict(list)
-    for nb, n, sec, outcome in cells:
-        # junit's classname is the path with dots: "course.00_welcome.ipynb"
-        by_nb[nb.removesuffix(".ipynb").rsplit(".", 1)[-1]].append((n, sec, outcome))
-    paths = {p.stem: p for p in lessons}
-    rows = []
-    for stem, items in sorted(by_nb.items()):
-        slow = sorted(items, key=lambda x: -x[1])[:3]
-        rows.append(
-            {
-                "notebook": stem,
-                "seconds": round(sum(s for _, s, _ in items), 2),
-                "cells": len(items),
-                "not_passed": sum(o != "passed" for _, _, o in items),
-                "slowest_cells": [
-                    {
-                        "cell": n,
-                        "seconds": round(s, 2),
-                        "code": _cell_source(paths[stem], n) if stem in paths else "",
-                    }
-                    for n, s, _ in slow
-                ],
-            }
-        )
-    return sorted(rows, key=lambda r: -r["seconds"])
-
-
-def nbval_ratio(runs: int, state: Path, goal: Goal, diagnose: bool = True) -> Figure:
-    key = "nbval_ratio_vs_floor"
-    lessons = sorted((ROOT / "course").glob("*.ipynb"))
-    if not lessons:
-        return failed(key, goal, "no lessons in course/")
-    floor_dir = SCRATCH / "nbval_floor"
-    shutil.rmtree(floor_dir, ignore_errors=True)
-    floor_dir.mkdir(parents=True)
-    for i in range(len(lessons)):
-        nbformat.write(_floor_notebook(), floor_dir / f"floor_{i:02d}.ipynb")
+    ``lesson_beyond_kernel_worst_s``: per run, the slowest lesson's seconds from a started kernel
+    to its last cell done and the kernel shut down (nbclient, as nbval and nbgrader run them),
+    minus the same for a one-empty-cell notebook measured in that run; ``details`` has every
+    lesson and its slowest cells. ``nbval_lessons_wall_s``: ``pytest --nbval-lax`` over
+    ``course/`` in one process, the lessons' share of the test command.
+    """
+    paths = sorted((ROOT / "course").glob("*.ipynb"))
+    if not paths:
+        return [
+            failed("lesson_beyond_kernel_worst_s", goal, "no lessons in course/"),
+            failed("nbval_lessons_wall_s", None, "no lessons in course/"),
+        ]
     env = jupyter_env(state)
-    junit_c, junit_f = SCRATCH / "nbval_course.xml", SCRATCH / "nbval_floor.xml"
-    floor_arg = str(floor_dir.relative_to(ROOT))
-    run_timed(nbval_cmd([floor_arg], junit_f), cwd=ROOT, env=env)  # warm-up: IPython profile, disk cache
-    course_s, floor_s, ratios, exit_codes = [], [], [], []
+    floor = SCRATCH / "lesson_floor" / "floor.ipynb"
+    floor.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(_floor_notebook(), floor)
+    kernel_cell_times(floor, env)  # warm-up: IPython profile, disk cache
+    worst, walls, per_lesson, kernel_starts, exit_codes = [], [], defaultdict(list), [], []
+    slowest: dict[str, list] = {}
+    junit = SCRATCH / "nbval_course.xml"
     for _ in range(runs):
-        tc, proc = run_timed(nbval_cmd(["course"], junit_c), cwd=ROOT, env=env, check=False)
-        tf, _ = run_timed(nbval_cmd([floor_arg], junit_f), cwd=ROOT, env=env)
-        course_s.append(tc)
-        floor_s.append(tf)
-        ratios.append(tc / tf)
+        base = kernel_cell_times(floor, env)
+        kernel_starts.append(base["kernel_start_s"])
+        beyond = {}
+        for path in paths:
+            info = kernel_cell_times(path, env, top=3)
+            beyond[path.name] = info["cells_and_shutdown_s"] - base["cells_and_shutdown_s"]
+            per_lesson[path.name].append(round(beyond[path.name], 2))
+            slowest[path.name] = info["slowest_cells"]
+        worst.append(max(beyond.values()))
+        tc, proc = run_timed(nbval_cmd(["course"], junit), cwd=ROOT, env=env, check=False)
+        walls.append(tc)
         exit_codes.append(proc.returncode)
-    cells = _junit_cells(junit_c)
-    floor_cells = _junit_cells(junit_f)
-    not_passed = sum(o != "passed" for *_, o in cells)
     details = {
-        "notebooks": len(lessons),
-        "code_cells": len(cells),
-        "course_s": _spread(course_s),
-        "floor_s": _spread(floor_s),
-        "floor_per_notebook_s": round(sum(s for _, _, s, _ in floor_cells) / len(lessons), 2),
-        "pytest_exit_codes": exit_codes,
-        "per_notebook_last_run": _per_notebook(cells, lessons),
-        "command": " ".join(nbval_cmd(["course"], Path("<junit.xml>"))[1:]),
+        "beyond_kernel_s_per_lesson": dict(per_lesson),
+        "slowest_cells_last_run": slowest,
+        "kernel_start_s": _spread(kernel_starts),
+        "goal_per_lesson": str(goal),
     }
-    error = None
-    if any(exit_codes) or not_passed:
-        error = f"the lessons did not all pass under nbval (exit codes {exit_codes}, {not_passed} cells not passed)"
-    fig = Figure(key, ratios, goal, details, error)
-    if diagnose and fig.goal_met is False:
-        from bench_imports import heaviest_imports
+    error = None if not any(exit_codes) else f"nbval over the lessons exited with {exit_codes}"
+    return [
+        Figure("lesson_beyond_kernel_worst_s", worst, goal, details),
+        Figure("nbval_lessons_wall_s", walls, None, {"command": " ".join(nbval_cmd(["course"], junit)[1:])}, error),
+    ]
 
-        # What the lessons' kernels import beyond a bare kernel (fresh interpreters, this machine).
-        fig.details["lesson_stages_in_a_kernel"] = lesson_stage_times(env)
-        fig.details["lesson_imports_ms"] = {
-            m: heaviest_imports(m, top=5) for m in ("needling_sim", "needling_sim.plots", "needling_sim.widgets")
-        }
-    return fig
-
-
-_STAGES = (
-    "import needling_sim as ns",
-    "from needling_sim import plots",
-    "fig = plots.conflicts_figure('redness')",
-    "fig",
-    "fig2 = plots.conflicts_figure('spacing')",
-    "fig2",
-    "from needling_sim import widgets",
-    "app = widgets.planner_app()",
-    "app",
-    "app2 = widgets.planner_app()",
-)
-
-
-def lesson_stage_times(env: dict) -> dict:
-    """What a typical lesson pays in its kernel beyond the floor, stage by stage: the package
-    import, the first figure built, the first figure shown (with the renderer the run uses, and
-    with the mimetype renderer alone), a second figure, then the planner app twice."""
-    nb = _floor_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in _STAGES]
-    path = SCRATCH / "diag" / "lesson_stages.ipynb"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    out = {}
-    for renderer in dict.fromkeys((env.get("PLOTLY_RENDERER", ""), "plotly_mimetype")):
-        timing = kernel_cell_times(path, {**env, "PLOTLY_RENDERER": renderer}, top=len(_STAGES))
-        timing["cells"] = {
-            c["code"]: c["seconds"] for c in sorted(timing.pop("slowest_cells"), key=lambda c: c["cell"])
-        }
-        out[f"PLOTLY_RENDERER={renderer}"] = timing
-    return out
-
-
-# --------------------------------------------------------------------------------------- autograde
 
 _FLOOR_SCRIPT = """\
 import os, sys, time

@@ -111,9 +111,7 @@ _SESSIONS_MAX = int(max(claim(c).value_high for c in _SEED_SESSIONS))
 _PURPOSE_CLAIMS = require_claims("depth.singh2016", "course.harris2015")
 #: Deepest needle with a purpose in the literature (1.5 mm, for scars).
 _PURPOSE_MAX_MM = max(claim(c).value_high for c in _PURPOSE_CLAIMS)
-_PROCEDURE_SOURCES = require_claims(
-    "procedure.s0", "procedure.s4", "procedure.numbing", "area.relative_size_assumed"
-)
+_PROCEDURE_SOURCES = require_claims("procedure.s0", "procedure.s4", "procedure.numbing", "area.relative_size_assumed")
 _PASS_CLAIM = require_claims("policy.plan_passes")
 _RUNNING_COURSE = require_claims("policy.running_course_assumed")
 _DEPTH_LIMIT_SOURCES = require_claims("policy.depth_limit_assumed", "course.harris2015", "depth.singh2016")
@@ -196,9 +194,7 @@ class CoursePlan:
             if not isinstance(s, Session):
                 raise TypeError(f"sessions[{i - 1}] must be a Session, got {type(s).__name__}")
             if s.number != i:
-                raise ValueError(
-                    f"sessions[{i - 1}].number={s.number}; sessions must be numbered 1, 2, ... in order"
-                )
+                raise ValueError(f"sessions[{i - 1}].number={s.number}; sessions must be numbered 1, 2, ... in order")
             if i > 1 and s.date <= sessions[i - 2].date:
                 raise ValueError(
                     f"session {i} on {s.date} is not after session {i - 1} on {sessions[i - 2].date}; "
@@ -206,8 +202,7 @@ class CoursePlan:
                 )
             if s.area is not sessions[0].area:
                 raise ValueError(
-                    f"session {i} is on {s.area.value}, session 1 on {sessions[0].area.value}; "
-                    "a plan covers one area"
+                    f"session {i} is on {s.area.value}, session 1 on {sessions[0].area.value}; a plan covers one area"
                 )
         object.__setattr__(self, "sessions", tuple(sessions))
         if isinstance(self.notes, str) or not all(isinstance(n, str) for n in self.notes):
@@ -385,11 +380,7 @@ class _Collector:
             message = item["message"]
             if len(item["sessions"]) > 1:
                 message += f" Applies to {_sessions_text(item['sessions'])}."
-            out.append(
-                Finding(
-                    rule, severity, message, item["sources"], until=item["until"], session=item["session"]
-                )
-            )
+            out.append(Finding(rule, severity, message, item["sources"], until=item["until"], session=item["session"]))
         return out
 
 
@@ -760,8 +751,7 @@ def recommend_plan(
     if patient.fitzpatrick >= Fitzpatrick.IV and depth > DEPTH_STEP_MM:
         depth = depth - DEPTH_STEP_MM
         notes.append(
-            f"Fitzpatrick {patient.fitzpatrick.name}: one step shallower ({depth:g} mm) to lower the "
-            "pigmentation risk."
+            f"Fitzpatrick {patient.fitzpatrick.name}: one step shallower ({depth:g} mm) to lower the pigmentation risk."
         )
         sources += list(_FITZ_SRC)
     if patient.anticoagulants and patient.fitzpatrick < Fitzpatrick.IV and depth > DEPTH_STEP_MM:
@@ -796,6 +786,5 @@ def recommend_plan(
         shift = max((f.until - plan.sessions[(f.session or 1) - 1].date).days for f in blocking)
         first = first + dt.timedelta(days=max(shift, 1))
     raise ValueError(
-        f"no plan can be recommended from {start}: screening kept deferring after "
-        f"{_MAX_RESCHEDULES} reschedules"
+        f"no plan can be recommended from {start}: screening kept deferring after {_MAX_RESCHEDULES} reschedules"
     )  # pragma: no cover - windows are finite

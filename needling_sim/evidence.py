@@ -142,9 +142,7 @@ def _number(text: str, claim_id: str, field: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise ValueError(
-            f"claims.csv: claim {claim_id!r} has {field}={text!r}; expected a number or empty"
-        ) from None
+        raise ValueError(f"claims.csv: claim {claim_id!r} has {field}={text!r}; expected a number or empty") from None
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
@@ -183,13 +181,11 @@ def _claims() -> dict[str, Claim]:
             raise ValueError(f"claims.csv: duplicate claim id {cid!r}")
         if row["source_kind"] not in SOURCE_KINDS:
             raise ValueError(
-                f"claims.csv: claim {cid!r} has source_kind={row['source_kind']!r}; "
-                f"allowed: {', '.join(SOURCE_KINDS)}"
+                f"claims.csv: claim {cid!r} has source_kind={row['source_kind']!r}; allowed: {', '.join(SOURCE_KINDS)}"
             )
         if row["confidence"] not in CONFIDENCES:
             raise ValueError(
-                f"claims.csv: claim {cid!r} has confidence={row['confidence']!r}; "
-                f"allowed: {', '.join(CONFIDENCES)}"
+                f"claims.csv: claim {cid!r} has confidence={row['confidence']!r}; allowed: {', '.join(CONFIDENCES)}"
             )
         ids = tuple(i for i in row["source_ids"].split(";") if i)
         if not ids:
@@ -259,8 +255,7 @@ def claim(claim_id: str) -> Claim:
         return _claims()[claim_id]
     except KeyError:
         raise KeyError(
-            f"claim_id {claim_id!r} is not in the evidence ledger; "
-            "see needling_sim.evidence.load_claims() for the ids"
+            f"claim_id {claim_id!r} is not in the evidence ledger; see needling_sim.evidence.load_claims() for the ids"
         ) from None
 
 

@@ -131,9 +131,7 @@ class Finding:
         if isinstance(self.sources, str) or not isinstance(self.sources, (tuple, list)):
             raise TypeError(f"sources must be a tuple of claim ids, got {self.sources!r}")
         object.__setattr__(self, "sources", require_claims(*self.sources))
-        if self.until is not None and (
-            not isinstance(self.until, dt.date) or isinstance(self.until, dt.datetime)
-        ):
+        if self.until is not None and (not isinstance(self.until, dt.date) or isinstance(self.until, dt.datetime)):
             raise TypeError(f"until must be a datetime.date or None, got {self.until!r}")
         if self.session is not None and (
             isinstance(self.session, bool) or not isinstance(self.session, int) or self.session < 1

@@ -195,11 +195,11 @@ def healing_timeline(
     --------
     >>> from needling_sim import plan_course
     >>> t = healing_timeline(plan_course(dt.date(2026, 3, 2), 2, 42, 1.0, "cheek"))
-    >>> t.loc[[0, 3, 4, 21, 42], ["day", "session", "phase", "redness_visible", "no_touching"]]
+    >>> t.loc[[0, 3, 5, 21, 42], ["day", "session", "phase", "redness_visible", "no_touching"]]
         day  session          phase  redness_visible  no_touching
     0     0        1   inflammation             True         True
     3     3        1   inflammation             True         True
-    4     4        1  proliferation            False        False
+    5     5        1  proliferation            False        False
     21   21        1     remodeling            False        False
     42   42        2   inflammation             True         True
     >>> len(t) == 42 + 365 + 1
@@ -341,9 +341,7 @@ def aftercare_on(
     elif isinstance(when, dt.date) and not isinstance(when, dt.datetime):
         day = (when - plan.start).days
     else:
-        raise TypeError(
-            f"when must be a datetime.date or a whole number of days, got {type(when).__name__} {when!r}"
-        )
+        raise TypeError(f"when must be a datetime.date or a whole number of days, got {type(when).__name__} {when!r}")
     if day < 0:
         raise ValueError(f"when={when!r} is before the first session on {plan.start}; allowed: from day 0")
     after_last = max(365, day - plan.session_days[-1])
@@ -471,9 +469,9 @@ def milestones(
             "full effect",
             plan,
             last + int(claim("effect.s3_full").value_low),
-            ("effect.s3_full", "effect.alam2014", "effect.aust2008"),
-            "About 6 months after the last session: a seed's 'complete effect' and the trial's "
-            "significant result.",
+            ("effect.s3_full", "effect.full_anchor_assumed", "effect.alam2014", "effect.aust2008"),
+            "About 6 months after the last session: a seed's 'complete effect' (counted from the last "
+            "session, an assumption) and the trial's significant result.",
         )
     )
     out.append(
@@ -488,14 +486,17 @@ def milestones(
     )
     improvement = daily["improvement"].to_numpy()
     peak = int(np.argmax(improvement))
+    still_rising = peak == len(improvement) - 1
     out.append(
         _milestone(
             "model: improvement peaks",
             plan,
             peak,
-            ("model.type_iii_weight", "model.collagen_half_life"),
-            "Teaching model: visible improvement peaks when maturing collagen stops outweighing "
-            "the slow loss.",
+            ("model.type_iii_weight", "model.collagen_maturation", "model.collagen_half_life"),
+            "Teaching model: visible improvement is still rising on the last day shown, as type III "
+            "collagen keeps maturing into type I."
+            if still_rising
+            else "Teaching model: visible improvement peaks when maturing collagen stops outweighing the slow loss.",
         )
     )
     return tuple(sorted(out, key=lambda m: m.day))

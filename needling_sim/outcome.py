@@ -135,7 +135,7 @@ class ModelParams:
     maturation_days: float = 150.0
     collagen_half_life_days: float = 3650.0
     type_iii_weight: float = 0.25
-    fragile_full_days: float = 4.0
+    fragile_full_days: float = 5.0
     fragile_end_days: float = 21.0
     reinjury_inflammation_boost: float = 0.5
     reinjury_collagen_damage: float = 0.6
@@ -200,8 +200,7 @@ class ModelParams:
             object.__setattr__(self, f.name, value)
         if self.fragile_full_days >= self.fragile_end_days:
             raise ValueError(
-                f"fragile_full_days={self.fragile_full_days} must be below "
-                f"fragile_end_days={self.fragile_end_days}"
+                f"fragile_full_days={self.fragile_full_days} must be below fragile_end_days={self.fragile_end_days}"
             )
 
 
@@ -392,6 +391,21 @@ def _derive(name: str, state: np.ndarray, p: ModelParams, steps: _Steps) -> np.n
     raise ValueError(f"variable {name!r} is not known; allowed: {', '.join(DAILY_VARIABLES)}")
 
 
+def _derive_day(name: str, state: np.ndarray, p: ModelParams, steps: _Steps, out: np.ndarray) -> None:
+    """One day's value of a daily variable written into ``out`` (shape (n,)), without temporaries for
+    the variables a cohort reports by default; the others go through :func:`_derive`."""
+    if name in ("inflammation", "collagen_new"):
+        np.copyto(out, state[_I if name == "inflammation" else _NEW])
+    elif name == "improvement":
+        dtype = state.dtype.type
+        np.multiply(state[_C3], dtype(p.type_iii_weight - 1.0), out=out)
+        np.add(out, state[_NEW], out=out)
+        if p.collagen_capacity != 1.0:
+            np.multiply(out, dtype(1.0 / p.collagen_capacity), out=out)
+    else:
+        out[...] = _derive(name, state[None], p, steps)[0]
+
+
 def _run_kernel(
     sched: _Schedule,
     rates: _Rates,
@@ -481,12 +495,8 @@ def _run_kernel(
     # Cumulative inflammation in closed form: each impulse decays exponentially until ``days``.
     cum = np.zeros(n, dtype=np.float64)
     for k, day in enumerate(sched.days):
-        cum += (
-            np.asarray(impulses[k], dtype=np.float64) * -np.expm1(-rates.decay * (days - day)) / rates.decay
-        )
-    hazard_fixed = p.risk_per_reinjury * sum(sched.fragility) + p.risk_per_depth_excess * sum(
-        sched.depth_excess
-    )
+        cum += np.asarray(impulses[k], dtype=np.float64) * -np.expm1(-rates.decay * (days - day)) / rates.decay
+    hazard_fixed = p.risk_per_reinjury * sum(sched.fragility) + p.risk_per_depth_excess * sum(sched.depth_excess)
     hazard = rates.risk_multiplier * (p.risk_per_inflammation * cum + hazard_fixed)
     return _Totals(cum, peak, -np.expm1(-hazard))
 
@@ -942,12 +952,11 @@ def simulate_cohort(
     def sink(t, state):
         nonlocal block
         row = t % _BLOCK_DAYS
-        one_day = state[None]
         for v, name in enumerate(variables):
-            block[row, v] = _derive(name, one_day, p, steps)[0]
+            _derive_day(name, state, p, steps, block[row, v])
         for metric, (name, day) in keep_at.items():
             if t == day:
-                keep[metric] = _derive(name, one_day, p, steps)[0]
+                keep[metric] = _derive(name, state[None], p, steps)[0]
         if row == _BLOCK_DAYS - 1 or t == days - 1:
             first, values = t - row, block[: row + 1]
             if pool is None:

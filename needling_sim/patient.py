@@ -147,9 +147,7 @@ class Patient:
 
         concerns = self.concerns
         if isinstance(concerns, (str, bytes)) or not isinstance(concerns, (list, tuple, set, frozenset)):
-            raise TypeError(
-                f"concerns must be a list of concern names, got {type(concerns).__name__} {concerns!r}"
-            )
+            raise TypeError(f"concerns must be a list of concern names, got {type(concerns).__name__} {concerns!r}")
         parsed = []
         for i, c in enumerate(concerns):
             concern = check_choice(f"concerns[{i}]", c, Concern, noun="concern")
@@ -213,9 +211,7 @@ class Patient:
             # pandas Series is not a Mapping but has .to_dict(); accept it explicitly.
             to_dict = getattr(intake, "to_dict", None)
             if to_dict is None:
-                raise TypeError(
-                    f"intake must be a mapping of field names to values, got {type(intake).__name__}"
-                )
+                raise TypeError(f"intake must be a mapping of field names to values, got {type(intake).__name__}")
             intake = to_dict()
         allowed = cls.field_names()
         values = {}

@@ -74,6 +74,38 @@ OKABE_ITO: Mapping[str, str] = MappingProxyType(
 
 _C = OKABE_ITO
 
+
+def contrast_ratio(colour_a: str, colour_b: str) -> float:
+    """WCAG 2 contrast ratio of two ``#RRGGBB`` colours (1 to 21; text needs at least 4.5).
+
+    Examples
+    --------
+    >>> round(contrast_ratio("#000000", "#FFFFFF"), 1)
+    21.0
+    >>> round(contrast_ratio(OKABE_ITO["bluish_green"], "#FFFFFF"), 1)  # white on green: too low
+    3.4
+    """
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(colour_a), luminance(colour_b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (the higher contrast ratio).
+
+    Examples
+    --------
+    >>> text_colour_on(OKABE_ITO["bluish_green"]), text_colour_on(OKABE_ITO["black"])
+    ('#000000', '#FFFFFF')
+    """
+    black, white = OKABE_ITO["black"], OKABE_ITO["white"]
+    return black if contrast_ratio(background, black) >= contrast_ratio(background, white) else white
+
 #: What each colour means, per figure family. Every colour a figure uses comes from here.
 PALETTE: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
@@ -150,9 +182,19 @@ _TEACHING = "Teaching model, not clinical advice."
 # --------------------------------------------------------------------------- helpers
 
 
+def _escape(text: str) -> str:
+    """Escape ``<``, ``>`` and ``&`` for plotly's labels; quotes stay as they are (plotly draws
+    ``&quot;`` literally).
+
+    >>> _escape('"painless" & <quick>')
+    '"painless" &amp; &lt;quick&gt;'
+    """
+    return html.escape(text, quote=False)
+
+
 def _wrap(text: str, width: int = 70) -> str:
     """Escape ``text`` for plotly's HTML-ish labels and break it into lines."""
-    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)) or ""
+    return "<br>".join(_escape(line) for line in textwrap.wrap(text, width)) or ""
 
 
 def _translucent(colour: str, alpha: float) -> str:
@@ -179,13 +221,11 @@ def _layout(
     bottom = 60 + 24 * legend_rows
     fig.update_layout(
         template="simple_white",
-        title={"text": html.escape(title), "subtitle": {"text": html.escape(subtitle)}, "x": 0.01},
+        title={"text": _escape(title), "subtitle": {"text": _escape(subtitle)}, "x": 0.01},
         font=_FONT,
         height=height + bottom,
         margin={"l": 10, "r": 20, "t": 80, "b": bottom},
-        colorway=[
-            _C[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue")
-        ],
+        colorway=[_C[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue")],
         hoverlabel={"align": "left"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 0.0, "yref": "container", "x": 0},
     )
@@ -277,7 +317,7 @@ def findings_figure(findings, *, title: str = "Findings", subtitle: str = _TEACH
     for sev in sorted(Severity, reverse=True):
         rows = [(lab, f) for lab, f in zip(labels, ordered, strict=True) if f.severity is sev]
         colour = PALETTE["severity"][sev.value]
-        text_colour = _C["black"] if sev is Severity.CAUTION else _C["white"]
+        text_colour = text_colour_on(colour)
         fig.add_trace(
             go.Bar(
                 orientation="h",
@@ -321,9 +361,7 @@ def findings_figure(findings, *, title: str = "Findings", subtitle: str = _TEACH
     height = 120 + 38 * len(findings) if findings else 170
     _layout(fig, title=title, subtitle=subtitle, x_title=x_title, y_title="Rule", height=height)
     fig.update_layout(barmode="overlay", showlegend=True)
-    fig.update_xaxes(
-        range=[0, 4.2], tickvals=[1, 2, 3, 4], ticktext=["info", "caution", "defer", "do not treat"]
-    )
+    fig.update_xaxes(range=[0, 4.2], tickvals=[1, 2, 3, 4], ticktext=["info", "caution", "defer", "do not treat"])
     fig.update_yaxes(autorange="reversed", type="category")
     return fig
 
@@ -588,7 +626,7 @@ def conflicts_figure(topic: str | None = None) -> go.Figure:
                     "line": {"width": 2, "color": colour},
                 },
                 text=[
-                    html.escape(
+                    _escape(
                         _short(c.statement, 55)
                         if not _has_number(c)
                         else f"{_value_text(c)}: " + _short(c.statement, 40)
@@ -602,7 +640,7 @@ def conflicts_figure(topic: str | None = None) -> go.Figure:
         )
     scope = f"topic {topic!r}" if topic is not None else "every topic"
     n_pairs = len(ledger_conflicts(topic)) if topic is not None else len(ledger_conflicts())
-    title = f"What the sources say: {scope} ({len(claims)} claims, {n_pairs} conflicting pairs)"
+    title = f"What the sources say: {scope} ({_claims_count_text(claims, topic)}, {n_pairs} conflicting pairs)"
     if unit is None:
         x_title = "No numeric values on this topic (each claim is a labelled point)"
     else:
@@ -648,6 +686,20 @@ def conflicts_figure(topic: str | None = None) -> go.Figure:
     return fig
 
 
+def _claims_count_text(claims, topic: str | None) -> str:
+    """How many claims a conflicts chart shows, split as the claims table beside it counts them.
+
+    The chart adds the claims of other topics that the topic's claims conflict with; the table
+    lists the topic's own. Saying both keeps "5 claims" beside a table of 4 from contradicting it.
+    """
+    if topic is None:
+        return f"{len(claims)} claims"
+    own = sum(c.topic == topic for c in claims)
+    text = f"{own} claim" + ("" if own == 1 else "s")
+    other = len(claims) - own
+    return text + (f" + {other} from other topics they conflict with" if other else "")
+
+
 def conflicts_summary(topic: str | None = None) -> str:
     """One line of text for :func:`conflicts_figure`: claims, value span and conflicts.
 
@@ -656,8 +708,9 @@ def conflicts_summary(topic: str | None = None) -> str:
     >>> conflicts_summary("spacing")  # doctest: +ELLIPSIS
     "Topic 'spacing': ... claims (... seed, ... literature...); numbers span ... to ... days;
     ... conflicting pairs, e.g. ..."
-    >>> conflicts_summary("pain")
-    "Topic 'pain': 4 claims (4 seed); no numeric values; 3 conflicting pairs, e.g. pain.s0 vs pain.s3."
+    >>> conflicts_summary("pain")  # doctest: +NORMALIZE_WHITESPACE
+    "Topic 'pain': 4 claims + 1 from other topics they conflict with (5 seed); no numeric values;
+    4 conflicting pairs, e.g. pain.s0 vs pain.s3."
     """
     topic = _check_topic(topic)
     claims = _conflict_claims(topic)
@@ -680,7 +733,7 @@ def conflicts_summary(topic: str | None = None) -> str:
     else:
         conflict_text = "no conflicting pairs"
     scope = f"Topic {topic!r}" if topic is not None else "All topics"
-    return f"{scope}: {len(claims)} claims ({kind_text or 'none'}); {numbers}; {conflict_text}."
+    return f"{scope}: {_claims_count_text(claims, topic)} ({kind_text or 'none'}); {numbers}; {conflict_text}."
 
 
 # --------------------------------------------------------------------------- model outcomes
@@ -688,9 +741,7 @@ def conflicts_summary(topic: str | None = None) -> str:
 
 def _check_outcome(outcome) -> Outcome:
     if not isinstance(outcome, Outcome):
-        raise TypeError(
-            f"outcome must be a needling_sim.outcome.Outcome (see simulate), got {type(outcome).__name__}"
-        )
+        raise TypeError(f"outcome must be a needling_sim.outcome.Outcome (see simulate), got {type(outcome).__name__}")
     return outcome
 
 
@@ -709,9 +760,7 @@ def _check_cohort(cohort, outcome: Outcome) -> CohortOutcome | None:
 
 def _check_plan(plan) -> CoursePlan:
     if not isinstance(plan, CoursePlan):
-        raise TypeError(
-            f"plan must be a needling_sim.CoursePlan (see plan_course), got {type(plan).__name__}"
-        )
+        raise TypeError(f"plan must be a needling_sim.CoursePlan (see plan_course), got {type(plan).__name__}")
     return plan
 
 
@@ -742,9 +791,7 @@ def _session_trace(plan: CoursePlan, y: float, *, xaxis: str = "x", yaxis: str =
         marker={"symbol": "triangle-up", "size": 13, "color": PALETTE["series"]["session"]},
         cliponaxis=False,
         customdata=[[s.number, s.date.isoformat(), f"{s.depth_mm:g}"] for s in plan.sessions],
-        hovertemplate=(
-            "Session %{customdata[0]} on %{customdata[1]} (day %{x}), %{customdata[2]} mm<extra></extra>"
-        ),
+        hovertemplate=("Session %{customdata[0]} on %{customdata[1]} (day %{x}), %{customdata[2]} mm<extra></extra>"),
     )
 
 
@@ -802,9 +849,7 @@ def _collagen_traces(outcome: Outcome, cohort: CohortOutcome | None) -> list:
         ("collagen_i", "type I (mature)", "dot", 2.5),
         ("collagen_new", "total new collagen", "solid", 3),
     ):
-        key = {"collagen_iii": "collagen_iii", "collagen_i": "collagen_i", "collagen_new": "collagen_total"}[
-            col
-        ]
+        key = {"collagen_iii": "collagen_iii", "collagen_i": "collagen_i", "collagen_new": "collagen_total"}[col]
         traces.append(
             _scatter(
                 x=day,
@@ -978,9 +1023,7 @@ def _healing_traces(outcome: Outcome, day: int | None = None) -> list:
             xaxis="x",
             yaxis="y",
             line={"color": series["threshold"], "width": 2, "dash": "dash"},
-            hovertemplate=(
-                "Redness is visible above 0.5 (inflammation above %{customdata:.2f})<extra></extra>"
-            ),
+            hovertemplate=("Redness is visible above 0.5 (inflammation above %{customdata:.2f})<extra></extra>"),
             customdata=[threshold, threshold],
         ),
         _scatter(
@@ -1115,9 +1158,7 @@ def _check_day(day) -> int | None:
     return day
 
 
-def healing_summary(
-    plan: CoursePlan, patient: Patient | None = None, *, outcome: Outcome | None = None
-) -> str:
+def healing_summary(plan: CoursePlan, patient: Patient | None = None, *, outcome: Outcome | None = None) -> str:
     """One line for :func:`healing_figure`: days of visible redness and the peak inflammation.
 
     Examples
@@ -1125,7 +1166,7 @@ def healing_summary(
     >>> from needling_sim.course import plan_course
     >>> healing_summary(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
     'Redness (teaching model): visible on 12 days in all (4, 4, 4 after sessions 1 to 3);
-    peak inflammation 1.15 (arbitrary units), threshold 0.20.'
+    peak inflammation 1.15 (arbitrary units); redness shows above 0.5, that is inflammation above 0.20.'
     """
     outcome = _healing_outcome(plan, patient, outcome)
     daily = outcome.daily
@@ -1136,8 +1177,8 @@ def healing_summary(
     return (
         f"Redness (teaching model): visible on {int(visible.sum())} days in all "
         f"({', '.join(str(p) for p in per)} after {which}); peak inflammation "
-        f"{outcome.summary.peak_inflammation:.2f} (arbitrary units), threshold "
-        f"{outcome.params.redness_threshold:.2f}."
+        f"{outcome.summary.peak_inflammation:.2f} (arbitrary units); redness shows above 0.5, that is "
+        f"inflammation above {outcome.params.redness_threshold:.2f}."
     )
 
 
@@ -1216,9 +1257,7 @@ def _timeline_from_outcome(outcome: Outcome) -> pd.DataFrame:
 
 def _check_today(today) -> dt.date | None:
     if today is not None and (isinstance(today, dt.datetime) or not isinstance(today, dt.date)):
-        raise TypeError(
-            f"today must be a datetime.date (not a datetime) or None, got {type(today).__name__} {today!r}"
-        )
+        raise TypeError(f"today must be a datetime.date (not a datetime) or None, got {type(today).__name__} {today!r}")
     return today
 
 
@@ -1445,9 +1484,7 @@ def _gantt_figure(plan, timeline, marks, today) -> go.Figure:
     return fig
 
 
-def course_gantt(
-    plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None
-) -> go.Figure:
+def course_gantt(plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None) -> go.Figure:
     """The whole course on a calendar: sessions, healing, aftercare and milestones.
 
     One row each for the sessions (numbered triangles), days of visible redness,
@@ -1494,9 +1531,7 @@ def _gantt_summary(plan, timeline, marks, today) -> str:
     )
     red = int(timeline["redness_visible"].sum())
     longest = max(r.last_day for r in RESTRICTIONS.values())
-    text += (
-        f"; visible redness on {red} days; aftercare rules for up to {longest + 1} days after each session"
-    )
+    text += f"; visible redness on {red} days; aftercare rules for up to {longest + 1} days after each session"
     by_name = {m.name: m for m in marks}
     parts = []
     for name, label in (
@@ -1521,9 +1556,7 @@ def _gantt_summary(plan, timeline, marks, today) -> str:
     return text + "."
 
 
-def course_gantt_summary(
-    plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None
-) -> str:
+def course_gantt_summary(plan: CoursePlan, *, today: dt.date | None = None, patient: Patient | None = None) -> str:
     """One line for :func:`course_gantt`: dates, redness days, milestones and where today falls.
 
     Examples

@@ -64,9 +64,7 @@ def check_choice(name: str, value: object, enum_cls: type[E], *, noun: str) -> E
     TypeError: area must be an area name (str), got int 3
     """
     if not isinstance(value, str):
-        raise TypeError(
-            f"{name} must be {_article(noun)} {noun} name (str), got {type(value).__name__} {value!r}"
-        )
+        raise TypeError(f"{name} must be {_article(noun)} {noun} name (str), got {type(value).__name__} {value!r}")
     try:
         return enum_cls(value)
     except ValueError:

@@ -92,9 +92,7 @@ class App:
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
     def __repr__(self) -> str:
-        return (
-            f"App(controls={list(self.controls)}, figures={list(self.figures)}, outputs={list(self.outputs)})"
-        )
+        return f"App(controls={list(self.controls)}, figures={list(self.figures)}, outputs={list(self.outputs)})"
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -190,23 +188,34 @@ def _summary_html(text: str) -> str:
 
 
 def _badge(label: str, colour: str, mark: str) -> str:
-    text_colour = (
-        plots.OKABE_ITO["black"] if colour == plots.OKABE_ITO["orange"] else plots.OKABE_ITO["white"]
-    )
+    text_colour = plots.text_colour_on(colour)  # at least 4.5:1 for every verdict and severity
     return (
         f'<span style="background:{colour};color:{text_colour};padding:0 0.35em;border-radius:3px;'
         f'font-weight:bold">{mark} {html.escape(label.upper())}</span>'
     )
 
 
-def _sources_html(claim_ids: Iterable[str]) -> str:
-    parts = []
-    for cid in dict.fromkeys(claim_ids):  # a rule may cite a claim twice; list it once
-        c = claim(cid)
-        parts.append(
-            f"<code>{html.escape(cid)}</code> ({html.escape(c.source_kind)}: {html.escape(c.source)})"
-        )
-    return "; ".join(parts)
+def _sources_html(claim_ids: Iterable[str], label: str = "Sources") -> str:
+    """The sources of a finding or rule, short: a count and the names, the claims on demand.
+
+    Examples
+    --------
+    >>> text = _sources_html(["skin.pih_lit", "skin.pih_lit"])
+    >>> text.startswith("<details") and "Sources (1):" in text and "skin.pih_lit" in text
+    True
+    """
+    ids = list(dict.fromkeys(claim_ids))  # a rule may cite a claim twice; list it once
+    claims = [claim(cid) for cid in ids]
+    names = list(dict.fromkeys(c.source for c in claims))
+    items = "".join(
+        f"<li><code>{html.escape(cid)}</code> ({html.escape(c.source_kind)}: {html.escape(c.source)})</li>"
+        for cid, c in zip(ids, claims, strict=True)
+    )
+    return (
+        '<details class="ns-sources" style="margin:0"><summary style="cursor:pointer"><small>'
+        f"{html.escape(label)} ({len(ids)}): {html.escape('; '.join(plots._short(n, 48) for n in names))}"
+        f'</small></summary><ul style="margin:0 0 4px 0"><small>{items}</small></ul></details>'
+    )
 
 
 def findings_html(findings, *, verdict: str | Verdict | None = None, heading: str = "Verdict") -> str:
@@ -257,7 +266,7 @@ def findings_html(findings, *, verdict: str | Verdict | None = None, heading: st
             until = f" Until {f.until.isoformat()}." if f.until is not None else ""
             out.append(
                 f"<li style='margin-bottom:4px'>{badge} <strong>{html.escape(f.rule)}{where}</strong>: "
-                f"{html.escape(f.message)}{until}<br><small>Sources: {_sources_html(f.sources)}</small></li>"
+                f"{html.escape(f.message)}{until}{_sources_html(f.sources)}</li>"
             )
         out.append("</ul>")
     out.append("</div>")
@@ -389,7 +398,7 @@ def intake_app(*, on: dt.date | None = None) -> App:
     dates = [c for c in controls.values() if isinstance(c, W.DatePicker) and c is not controls["on"]]
     form = W.VBox(
         [
-            W.HTML("<h4 style='margin:0'>Intake</h4>"),
+            W.HTML("<h3 style='margin:0;font-size:1.05em'>Intake</h3>"),  # lessons' sections are h2
             controls["age"],
             controls["fitzpatrick"],
             controls["concerns"],
@@ -528,8 +537,7 @@ def _plan_check_html(findings, passes: bool) -> str:
     line = (
         "<p><strong>The plan passes</strong> (no finding above caution; act on any caution).</p>"
         if passes
-        else "<p><strong>The plan does not pass</strong>: change what the defer or do-not-treat findings "
-        "say.</p>"
+        else "<p><strong>The plan does not pass</strong>: change what the defer or do-not-treat findings say.</p>"
     )
     return findings_html(findings, verdict=verdict, heading="Plan check") + line
 
@@ -582,9 +590,7 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
     base = _check_patient(patient) or Patient(age=35, fitzpatrick=2)
     start = _check_date_or_none("start", start) or dt.date.today()
     if isinstance(cohort_n, bool) or not isinstance(cohort_n, int):
-        raise TypeError(
-            f"cohort_n must be a whole number of patients, got {type(cohort_n).__name__} {cohort_n!r}"
-        )
+        raise TypeError(f"cohort_n must be a whole number of patients, got {type(cohort_n).__name__} {cohort_n!r}")
     if not 0 <= cohort_n <= 20_000:
         raise ValueError(f"cohort_n={cohort_n} is not allowed; allowed: 0 (no cohort) to 20000")
     lo, hi = AGE_RANGE_YEARS
@@ -619,9 +625,7 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
             tooltips=["Minimum 42 days (two seeds)", "Minimum 28 days (two seeds and the trials)"],
         ),
         "age": W.IntSlider(value=base.age, min=lo, max=hi, description="Age (years)", **slider),
-        "fitzpatrick": W.IntSlider(
-            value=int(base.fitzpatrick), min=1, max=6, description="Fitzpatrick type", **slider
-        ),
+        "fitzpatrick": W.IntSlider(value=int(base.fitzpatrick), min=1, max=6, description="Fitzpatrick type", **slider),
     }
     for name in _PLANNER_BOOLS:
         controls[name] = W.Checkbox(value=getattr(base, name), description=_label(name), indent=False)
@@ -820,7 +824,7 @@ def _day_html(aftercare, redness: float) -> str:
         lis = "".join(
             f"<li>{mark} {html.escape(r.description)}"
             + (f" <em>{html.escape(r.note)}</em>" if r.note else "")
-            + f"<br><small>Sources: {_sources_html(r.sources)}</small></li>"
+            + f"{_sources_html(r.sources)}</li>"
             for r in rules
         )
         return f"<ul style='margin-top:0'>{lis}</ul>"
@@ -828,11 +832,11 @@ def _day_html(aftercare, redness: float) -> str:
     phase_claim = next(cid for name, _, _, cid in _phases() if name == aftercare.phase)
     return (
         '<div class="ns-day" role="status" aria-live="polite">'
-        f"<h4 style='margin:0 0 4px 0'>Day {aftercare.day} ({aftercare.date.isoformat()}): "
+        f"<h3 style='margin:0 0 4px 0;font-size:1.05em'>Day {aftercare.day} ({aftercare.date.isoformat()}): "
         f"{html.escape(aftercare.phase)} phase, day {aftercare.days_since_session} after session "
-        f"{aftercare.session}</h4>"
+        f"{aftercare.session}</h3>"
         f"<p style='margin:0 0 6px 0'>Expected redness: <strong>{redness:.2f}</strong> on a 0 to 1 scale "
-        f"({visible}; teaching model). <small>Phase source: {_sources_html([phase_claim])}</small></p>"
+        f"({visible}; teaching model).</p>{_sources_html([phase_claim], 'Phase source')}"
         f"<p style='margin:0'><strong>Must not, today:</strong></p>{items(rules_not, '✖')}"
         f"<p style='margin:0'><strong>Should, today:</strong></p>{items(rules_do, '✔')}"
         f"<p style='margin:0'><strong>No longer restricted:</strong></p>{items(lifted, '○')}"

@@ -260,6 +260,12 @@ def jupyterlab_argv(port: int, token: str, root_dir: Path) -> list[str]:
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", *root_flag()]
 
 
+def trainee_voila_env(env: dict[str, str]) -> dict[str, str]:
+    """``env`` plus the trainee's Voila configuration, as ``make voila`` sets it (roles/trainee)."""
+    role = ROOT / "roles" / "trainee"
+    return {**env, "JUPYTER_CONFIG_PATH": str(role), "JUPYTER_PATH": str(role / "data")}
+
+
 def voila_argv(port: int, token: str, notebook: Path) -> list[str]:
     return [str(BIN / "voila"), "--no-browser", f"--Voila.ip={HOST}", f"--port={port}",
             "--Voila.port_retries=0", f"--token={token}", str(notebook)]

@@ -424,3 +424,34 @@ def answer_calls(source: str) -> list[tuple[str | None, str | None]]:
             second = node.args[1].id if len(node.args) > 1 and isinstance(node.args[1], ast.Name) else None
             out.append((first, second))
     return out
+
+
+def targeted_messages(source: str) -> list[tuple[str, bool]]:
+    """(text, has source=) of every message a test cell writes itself: ``rejects`` reasons, ``fail`` and ``equals``.
+
+    f-strings are returned with their placeholders as ``{}``.
+    """
+
+    def text(node) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+        return None
+
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        keywords = {k.arg: k.value for k in node.keywords}
+        cited = "source" in keywords
+        if node.func.attr == "rejects" and node.args and isinstance(node.args[0], ast.Dict):
+            out.extend((t, cited) for t in map(text, node.args[0].values) if t is not None)
+        elif node.func.attr == "fail":
+            message = text(node.args[0]) if node.args else None
+            cited = cited or len(node.args) > 1
+            if message is not None:
+                out.append((message, cited))
+        elif node.func.attr == "equals" and "why" in keywords and text(keywords["why"]) is not None:
+            out.append((text(keywords["why"]), cited))
+    return out

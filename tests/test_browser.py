@@ -224,7 +224,7 @@ def test_nbgrader_pages_render_in_jupyterlab(page, lab, course_dir):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_voila_planner_app_runs_without_code_and_reacts_to_the_slider(page, tmp_path):
-    env = bs.jupyter_env(tmp_path / "jupyter-state")
+    env = bs.trainee_voila_env(bs.jupyter_env(tmp_path / "jupyter-state"))
     app_digest = _digest(VOILA_APP)
     # As `make voila` runs it (from the repository root), plus a free port and a token.
     with bs.serve("voila", lambda port, token: bs.voila_argv(port, token, VOILA_APP), cwd=ROOT, env=env,

@@ -277,3 +277,64 @@ def test_sources_are_frozen():
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         source("alam2014").url = "x"
+
+
+def test_every_conflict_is_recorded_on_both_sides():
+    """A one-way link fails: each claim that names another as conflicting is named back."""
+    one_way = [
+        (cid, other)
+        for cid in sorted(claim_ids())
+        for other in claim(cid).conflicts_with
+        if cid not in claim(other).conflicts_with
+    ]
+    assert not one_way, f"conflicts recorded one way only: {one_way}"
+    assert all(cid not in claim(cid).conflicts_with for cid in claim_ids()), "a claim conflicts with itself"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("spacing.ablon2018", "spacing.s1"),
+        ("spacing.ablon2018", "spacing.s3"),
+        ("spacing.alam2014", "spacing.s2"),
+        ("spacing.alam2014", "spacing.harris2015"),
+        ("spacing.eldomyati2015", "spacing.s2"),
+        ("spacing.eldomyati2015", "spacing.harris2015"),
+        ("effect.s2_early", "effect.alam2014"),
+        ("redness.depth", "redness.s1"),
+        ("redness.depth", "model.redness_threshold"),
+        ("benefit.s0", "contra.infection.s0"),
+        ("invasive.s2", "epidermis.s2"),
+        ("redness.s2", "barrier.s2"),
+        ("effect.s3_first", "collagen.s3_start"),
+        ("effect.s3_first", "effect.s3_full"),
+        ("pain.s3", "numbing.s3"),
+        ("invasive.s4", "scabs.s4"),
+        ("scarless.s3", "adverse.chu2021"),
+        ("safety.s3_indisputable", "adverse.chu2021"),
+        ("products.s2", "risk.products.chu2021"),
+        ("products.s3", "risk.products.chu2021"),
+        ("products.s4", "risk.products.chu2021"),
+        ("policy.healing_interval", "spacing.alam2014"),
+        ("policy.depth_limit_assumed", "course.harris2015"),
+    ],
+)
+def test_the_issues_missing_links_are_recorded(a, b):
+    assert b in claim(a).conflicts_with and a in claim(b).conflicts_with
+
+
+def test_number_fixes_of_the_issue():
+    inflammation = claim("phase.inflammation.guo2010")
+    assert (inflammation.value_low, inflammation.value_high) == (2, 5)  # "turns to proliferation around days 2 to 5"
+    assert claim("phase.proliferation.guo2010").value_low == inflammation.value_high
+    assert (claim("collagen.types").value_low, claim("collagen.types").value_high) == (0.3, 0.3)
+    assert (claim("collagen.type_i_normal").value_low, claim("collagen.type_i_normal").value_high) == (0.8, 0.9)
+    # "A few days": unlabelled numbers are gone; the labelled readings are assumptions.
+    assert claim("redness.s0").value_low is None
+    for cid in ("pre.retinoids_days_assumed", "after.actives_days_assumed"):
+        assert claim(cid).source_kind == "assumption" and claim(cid).value_low == 5
+    # 6 months is 182 days everywhere.
+    six_months = [c for c in map(claim, claim_ids()) if c.unit == "days" and c.value_high in (180, 181, 183)]
+    assert not six_months, [c.id for c in six_months]
+    assert claim("spacing.s1_between").value_high == 182
+    assert "last session" in claim("effect.s3_full").statement and claim("effect.full_anchor_assumed").value_low == 182

@@ -55,8 +55,8 @@ def test_timeline_covers_a_year_after_the_last_session():
 
 def test_phases_follow_the_literature_windows_and_restart_at_each_session():
     t = healing_timeline(plan()).set_index("day")
-    assert t.loc[0:3, "phase"].eq("inflammation").all()
-    assert t.loc[4:20, "phase"].eq("proliferation").all()
+    assert t.loc[0:4, "phase"].eq("inflammation").all()
+    assert t.loc[5:20, "phase"].eq("proliferation").all()
     assert t.loc[21:41, "phase"].eq("remodeling").all()
     assert t.loc[42, "phase"] == "inflammation" and t.loc[42, "days_since_session"] == 0
     assert t.loc[42, "session"] == 2

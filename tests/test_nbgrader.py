@@ -160,6 +160,19 @@ def test_every_test_cell_is_self_contained_and_names_its_own_answers(assignment)
 
 
 @pytest.mark.parametrize("assignment", PRESENT)
+def test_every_message_a_test_cell_writes_says_why_and_cites_its_claim(assignment):
+    """A targeted message (a rejected value's reason, a fail, an equals' why) names a claim id or passes source=."""
+    ids = _claim_ids()
+    for gid, source in h.check_sources(h.solution_nb(assignment)).items():
+        messages = h.targeted_messages(source)
+        assert messages, f"{assignment}:{gid} writes no message of its own"
+        for message, cited in messages:
+            found = set(re.findall(r"[a-z_]+\.[a-z0-9_.]*[a-z0-9]", message)) & ids
+            assert cited or found, f"{assignment}:{gid}: cite the claim behind {message!r}"
+            assert len(message) <= 300 and "\n" not in message, f"{assignment}:{gid}: keep it short: {message!r}"
+
+
+@pytest.mark.parametrize("assignment", PRESENT)
 def test_the_bank_covers_every_question(assignment):
     auto = {cid for cid, (_, is_auto) in h.grade_cells(assignment).items() if is_auto}
     names = set(h.solution_answers(assignment)) | {
@@ -339,3 +352,4 @@ def test_capstone_case_comes_from_the_graders_id_not_the_notebook():
     for gid, source in h.check_sources(nb).items():
         assert "virtual_case(student_id())" in source, gid
         assert not re.search(r"\bos\b|getcwd|TRAINEE_ID|JUPYTERHUB_USER", source), gid
+

@@ -174,23 +174,3 @@ def test_the_practice_check_passes_the_right_answer(capsys):
     exec(check_cell.source, {"shortest_gap_days": 28})
     assert "✓ Practice question" in capsys.readouterr().out
 
-
-def _cited_ids(text):
-    """Backticked ``topic.rest`` names in lesson prose; ``*`` stands for any part (``phase.*.guo2010``)."""
-    return re.findall(r"`([a-z_]+\.[a-z0-9_.*]+)`", text)
-
-
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
-def test_every_claim_id_cited_in_lesson_text_exists(path):
-    from needling_sim.evidence import claim_ids
-
-    ids = set(claim_ids())
-    topics = {i.split(".")[0] for i in ids}
-    for i, cell in enumerate(read(path).cells):
-        if cell.cell_type != "markdown":
-            continue
-        for cited in _cited_ids(cell.source):
-            if cited.split(".")[0] not in topics:
-                continue  # not a claim id (a file name such as `claims.csv`)
-            pattern = re.compile("^" + re.escape(cited).replace(r"\*", "[a-z0-9_.]+") + "$")
-            assert any(pattern.match(c) for c in ids), f"{path.name} cell {i} cites `{cited}`, not in the ledger"

@@ -519,3 +519,24 @@ def test_28_against_42_days_stays_unresolved(n, depth, area):
     six = simulate(plan_course(START, n, 42, depth, area), days=900).summary
     assert four.improvement_6m_after_last == pytest.approx(six.improvement_6m_after_last, rel=0.06)
     assert four.risk == pytest.approx(six.risk, rel=1e-9)  # neither re-injures: same inflammation
+
+
+def test_threaded_summaries_give_the_same_answers(monkeypatch):
+    """From _THREADED_FROM_N patients worker threads summarise the blocks; the result must not change."""
+    from needling_sim import outcome as om
+
+    p = plan(3, 28, 1.5, "back")
+    serial = simulate_cohort(p, n=3001, seed=4, variables=DAILY_VARIABLES)
+    monkeypatch.setattr(om, "_THREADED_FROM_N", 1)
+    threaded = simulate_cohort(p, n=3001, seed=4, variables=DAILY_VARIABLES)
+    pd.testing.assert_frame_equal(serial.quantiles, threaded.quantiles)
+    pd.testing.assert_frame_equal(serial.summary, threaded.summary)
+
+
+def test_cohort_summary_reads_six_months_after_the_last_session():
+    p = plan(3, 42)
+    c = simulate_cohort(p, n=1, seed=0, median_patient=True).summary.set_index("metric")
+    expected = simulate(p).summary.improvement_6m_after_last
+    assert c.loc["improvement_6m_after_last", "q50"] == pytest.approx(expected, rel=1e-4)
+    late = simulate_cohort(plan_course(START, 4, 120, 1.0, "cheek"), n=5, seed=0).summary.set_index("metric")
+    assert np.isnan(late.loc["improvement_6m_after_last", "q50"])  # day 542 is past the 540 simulated days

@@ -226,7 +226,7 @@ def test_a_topic_without_numbers_renders_points_only():
     check_figure(fig)
     assert "No numeric values" in fig.layout.xaxis.title.text
     assert all(len(t.x) == 0 for t in fig.data if "range" in t.name)
-    assert sorted(y for t in fig.data for y in t.y) == ["pain.s0", "pain.s2", "pain.s3", "pain.s4"]
+    assert sorted(y for t in fig.data for y in t.y) == ["numbing.s3", "pain.s0", "pain.s2", "pain.s3", "pain.s4"]
     check_summary(plots.conflicts_summary("pain"), "no numeric values", "pain.s3")
 
 
@@ -351,7 +351,8 @@ def test_healing_figure_shows_redness_inflammation_and_the_threshold():
     assert t["selected day"].x == (10, 10)
     assert len(plots.healing_figure(PLAN).data[-1].x) == 0  # no day: empty marker trace
     visible = int(out.daily["redness_visible"].sum())
-    check_summary(plots.healing_summary(PLAN), f"visible on {visible} days", "threshold 0.20")
+    check_summary(plots.healing_summary(PLAN), f"visible on {visible} days", "redness shows above 0.5",
+                  "inflammation above 0.20")
 
 
 def test_deeper_needles_mean_more_red_days_in_the_summary():
@@ -391,7 +392,7 @@ def test_course_gantt_shows_sessions_phases_aftercare_and_milestones():
     t = by_name(fig)
     assert t["session"].x == ("2026-03-02", "2026-04-13", "2026-05-25")
     # phases restart at each session: 4 days of inflammation from every session
-    assert bars(fig, "inflammation phase") == [("2026-03-02", 4), ("2026-04-13", 4), ("2026-05-25", 4)]
+    assert bars(fig, "inflammation phase") == [("2026-03-02", 5), ("2026-04-13", 5), ("2026-05-25", 5)]
     timeline = healing_timeline(PLAN)
     total = sum(d for name in ("inflammation", "proliferation", "remodeling") for _, d in bars(fig, name))
     assert total == len(timeline)

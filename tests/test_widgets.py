@@ -155,7 +155,7 @@ def test_claims_explorer_switches_topics_in_place():
 
     app.controls["topic"].value = "pain"
     assert len(fig.data) == n_traces  # updated in place, not rebuilt
-    assert set(fig.layout.yaxis.categoryarray) == {"pain.s0", "pain.s2", "pain.s3", "pain.s4"}
+    assert set(fig.layout.yaxis.categoryarray) == {"numbing.s3", "pain.s0", "pain.s2", "pain.s3", "pain.s4"}
     assert "No numeric values" in fig.layout.xaxis.title.text
     assert fig.layout.xaxis.showticklabels is False
     claims_html = app.outputs["claims"].value

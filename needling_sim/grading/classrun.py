@@ -144,7 +144,7 @@ def _sandbox_one(folder: Path, notebooks: list[str], student: str, results: Path
                 slot=slot,
                 allow_unsandboxed=allow,
             )
-            path = cached_result_path(results, student, name)
+            path = cached_result_path(results, student, Path(name).stem)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
             tmp.write_text(json.dumps(result.to_json()), encoding="utf-8")

@@ -54,7 +54,10 @@ FAILED = "Not yet"
 
 
 def cached_result_path(results_dir: Path, student: str, notebook: str) -> Path:
-    """Where a class run leaves one notebook's sandbox result for :class:`TrustedExecute`."""
+    """Where a class run leaves one notebook's sandbox result for :class:`TrustedExecute`.
+
+    ``notebook`` is nbgrader's notebook id: the file name without ``.ipynb``.
+    """
     return Path(results_dir) / student / f"{notebook}.sandbox.json"
 
 
@@ -133,6 +136,7 @@ class TrustedExecute(NbGraderPreprocessor):
             if path.is_file():
                 self.log.info("Reusing the sandbox run of %s/%s", meta["student"], meta["notebook"])
                 return SandboxResult.from_json(json.loads(path.read_text(encoding="utf-8")))
+            self.log.warning("No sandbox run of %s/%s was left by the class run: running it now", *path.parts[-2:])
         return run_notebook(
             nb,
             student_id=meta["student"],

@@ -79,6 +79,8 @@ def test_rejects_targets_common_mistakes():
     text = message(lambda: check.rejects({dt.date(2026, 4, 13): "that is the spacing date alone"}))
     assert text == "d: Not yet. That is the spacing date alone."
     answer("r", ["a"]).rejects({("b",): "no"})
+    answer("r", ["b", "a"]).rejects({("a", "b"): "no"})
+    assert message(lambda: answer("r", ["b", "a"]).rejects({("a", "b"): "no"}, ignore_order=True)) == "r: Not yet. No."
     assert message(lambda: answer("r", ["b"]).rejects({("b",): "no"})) == "r: Not yet. No."
 
 
