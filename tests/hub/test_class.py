@@ -41,7 +41,8 @@ import classroom  # noqa: E402
 pytestmark = [pytest.mark.hub]
 
 PREFIX = Path(os.environ.get("NEEDLING_HUB_PREFIX", "/opt/needling-hub"))
-ASSIGNMENT = os.environ.get("NEEDLING_HUB_ASSIGNMENT", "01_screening")
+# 02_scheduling: no data file beside the notebook, literal and stretch answers (any assignment works).
+ASSIGNMENT = os.environ.get("NEEDLING_HUB_ASSIGNMENT", "02_scheduling")
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 CULL_TIMEOUT_S, CULL_EVERY_S, ACTIVITY_S = 120, 15, 10
 ARTIFACTS = REPO / "artifacts" / "hub"
@@ -49,7 +50,7 @@ MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 SPY = (
     "import os\n"
     "print('hub token seen by graded code:', "
-    "sorted(k for k in os.environ if 'TOKEN' in k or k.startswith('JUPYTERHUB')) or 'none')"
+    "sorted(k for k in os.environ if 'TOKEN' in k or k in ('JUPYTERHUB_API_URL', 'JPY_API_TOKEN')) or 'none')"
 )
 CHROMIUM = "/usr/bin/chromium"
 
