@@ -197,7 +197,12 @@ def measure_presses(page, app, handle, targets_js: str, presses: int, key: str =
     return out
 
 
-PLOTS_IN_APP = "(app) => Array.from(app.querySelectorAll('.js-plotly-plot'))"
+#: The planner's charts that follow every plan change: the skin diagram (layout.meta "skin_section")
+#: follows only depth and area, so an interval press does not wait for it.
+PLOTS_IN_APP = (
+    "(app) => Array.from(app.querySelectorAll('.js-plotly-plot'))"
+    ".filter(gd => !(gd.layout && gd.layout.meta === 'skin_section'))"
+)
 LABEL_IN_APP = (
     r"(app) => Array.from(app.querySelectorAll('.widget-label')).filter(el => /^\d+$/.test(el.textContent.trim()))"
 )

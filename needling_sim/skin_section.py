@@ -42,6 +42,7 @@ from .plots import OKABE_ITO, PALETTE
 from .validation import check_real
 
 __all__ = [
+    "SKIN_SECTION_META",
     "Reach",
     "NeedleReach",
     "needle_reach",
@@ -51,6 +52,8 @@ __all__ = [
 ]
 
 _C = OKABE_ITO
+#: ``layout.meta`` of every skin diagram, so a page can tell it from the planner's charts.
+SKIN_SECTION_META = "skin_section"
 _TEACHING = "Teaching model, not clinical advice."
 _FONT = {"family": "Arial, Helvetica, sans-serif", "size": 13, "color": _C["black"]}
 _EPIDERMIS_CLAIM = "epidermis.meng2022"
@@ -374,6 +377,7 @@ def skin_section_figure(area: str | Area = "cheek", depth_mm: float = 1.0) -> go
         )
     )
     fig.update_layout(
+        meta=SKIN_SECTION_META,  # lets a page (and the browser tests) tell the diagram from the charts
         template="simple_white",
         title={"text": html.escape(title), "subtitle": {"text": _TEACHING}, "x": 0.01},
         font=_FONT,
