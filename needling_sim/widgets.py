@@ -33,6 +33,7 @@ from .evidence import conflicts as ledger_conflicts
 from .findings import Severity, Verdict, verdict_for
 from .patient import AGE_RANGE_YEARS, Concern, Patient
 from .screening import IsotretinoinPolicy, screen
+from .sliders import FloatSlider, IntSlider
 
 __all__ = [
     "App",
@@ -331,21 +332,17 @@ def intake_app(*, on: dt.date | None = None) -> App:
     on = _check_date_or_none("on", on) or dt.date.today()
     controls: dict[str, W.Widget] = {}
     lo, hi = AGE_RANGE_YEARS
-    controls["age"] = W.IntSlider(
+    controls["age"] = IntSlider(
         value=_DEFAULT_INTAKE["age"],
         min=lo,
         max=hi,
         description="Age (years)",
-        style=_WIDE,
-        continuous_update=False,
     )
-    controls["fitzpatrick"] = W.IntSlider(
+    controls["fitzpatrick"] = IntSlider(
         value=_DEFAULT_INTAKE["fitzpatrick"],
         min=1,
         max=6,
         description="Fitzpatrick type",
-        style=_WIDE,
-        continuous_update=False,
     )
     controls["concerns"] = W.SelectMultiple(
         options=[(_label(c.value), c.value) for c in Concern],
@@ -594,19 +591,17 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
     if not 0 <= cohort_n <= 20_000:
         raise ValueError(f"cohort_n={cohort_n} is not allowed; allowed: 0 (no cohort) to 20000")
     lo, hi = AGE_RANGE_YEARS
-    slider = {"style": _WIDE, "continuous_update": False}
     controls: dict[str, W.Widget] = {
         "start": W.DatePicker(value=start, description="First session", style=_WIDE),
-        "sessions": W.IntSlider(value=3, min=1, max=8, description="Sessions", **slider),
-        "interval_days": W.IntSlider(value=42, min=7, max=120, description="Interval (days)", **slider),
-        "depth_mm": W.FloatSlider(
+        "sessions": IntSlider(value=3, min=1, max=8, description="Sessions"),
+        "interval_days": IntSlider(value=42, min=7, max=120, description="Interval (days)"),
+        "depth_mm": FloatSlider(
             value=1.0,
             min=0.25,
             max=3.0,
             step=0.25,
             readout_format=".2f",
             description="Needle depth (mm)",
-            **slider,
         ),
         "area": W.Dropdown(
             options=[(a.value, a.value) for a in Area],
@@ -624,8 +619,8 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
             style=_WIDE,
             tooltips=["Minimum 42 days (two seeds)", "Minimum 28 days (two seeds and the trials)"],
         ),
-        "age": W.IntSlider(value=base.age, min=lo, max=hi, description="Age (years)", **slider),
-        "fitzpatrick": W.IntSlider(value=int(base.fitzpatrick), min=1, max=6, description="Fitzpatrick type", **slider),
+        "age": IntSlider(value=base.age, min=lo, max=hi, description="Age (years)"),
+        "fitzpatrick": IntSlider(value=int(base.fitzpatrick), min=1, max=6, description="Fitzpatrick type"),
     }
     for name in _PLANNER_BOOLS:
         controls[name] = W.Checkbox(value=getattr(base, name), description=_label(name), indent=False)
@@ -884,12 +879,11 @@ def healing_day_app(plan=None) -> App:
     timeline = healing_timeline(plan)
     marks = milestones(plan)
     last_day = plan.session_days[-1] + 60
-    day = W.IntSlider(
+    day = IntSlider(
         value=0,
         min=0,
         max=last_day,
         description="Day since first session",
-        style=_WIDE,
         layout=W.Layout(width="95%"),
     )
     static = plots._gantt_figure(plan, timeline, marks, plan.start)
