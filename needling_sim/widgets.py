@@ -539,7 +539,18 @@ def _plan_check_html(findings, passes: bool) -> str:
     return findings_html(findings, verdict=verdict, heading="Plan check") + line
 
 
-def planner_app(patient: Patient | None = None, *, start: dt.date | None = None, cohort_n: int = 0) -> App:
+def _check_depth_position(depth_mm) -> float:
+    """A starting needle depth the planner's slider can show: 0.25 to 3.0 mm in 0.25 mm steps."""
+    if isinstance(depth_mm, bool) or not isinstance(depth_mm, int | float):
+        raise TypeError(f"depth_mm must be a number of millimetres, got {type(depth_mm).__name__} {depth_mm!r}")
+    if not 0.25 <= depth_mm <= 3.0 or round(depth_mm * 4) != depth_mm * 4:
+        raise ValueError(f"depth_mm={depth_mm} is not allowed; allowed: 0.25 to 3.0 mm in 0.25 mm steps")
+    return float(depth_mm)
+
+
+def planner_app(
+    patient: Patient | None = None, *, start: dt.date | None = None, depth_mm: float = 1.0, cohort_n: int = 0
+) -> App:
     """Plan a course and see its calendar, its collagen curve and its safety check together.
 
     Controls: plan ``start`` (DatePicker), ``sessions`` (1 to 8), ``interval_days`` (7 to
@@ -563,6 +574,8 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
         None means a 35-year-old of Fitzpatrick type II with no risk factors.
     start : datetime.date, optional
         First session; default today.
+    depth_mm : float, default 1.0
+        Starting needle depth: 0.25 to 3.0 mm in 0.25 mm steps (the slider's positions).
     cohort_n : int, default 0
         When above 0, also simulate a cohort of this many patients (seed 0) and show
         its bands on the collagen chart: slower, keep it at 2000 or less.
@@ -590,13 +603,14 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
         raise TypeError(f"cohort_n must be a whole number of patients, got {type(cohort_n).__name__} {cohort_n!r}")
     if not 0 <= cohort_n <= 20_000:
         raise ValueError(f"cohort_n={cohort_n} is not allowed; allowed: 0 (no cohort) to 20000")
+    depth_mm = _check_depth_position(depth_mm)
     lo, hi = AGE_RANGE_YEARS
     controls: dict[str, W.Widget] = {
         "start": W.DatePicker(value=start, description="First session", style=_WIDE),
         "sessions": IntSlider(value=3, min=1, max=8, description="Sessions"),
         "interval_days": IntSlider(value=42, min=7, max=120, description="Interval (days)"),
         "depth_mm": FloatSlider(
-            value=1.0,
+            value=depth_mm,
             min=0.25,
             max=3.0,
             step=0.25,

@@ -66,3 +66,14 @@ def test_bad_bounds_and_formats_are_refused_with_the_value():
         sliders.IntSlider(min=9, max=3)
     with pytest.raises(ValueError, match="readout_format='d' is not allowed"):
         sliders.FloatSlider(readout_format="d")
+
+
+def test_the_planner_can_start_at_a_chosen_depth_and_refuses_one_its_slider_cannot_show():
+    # Lesson 08 starts the capstone's planner at the recommended 0.5 mm.
+    app = widgets.planner_app(depth_mm=0.5)
+    assert app.controls["depth_mm"].value == 0.5
+    assert "0.50 mm needle" in app.outputs["skin_section_summary"].value
+    with pytest.raises(ValueError, match=r"depth_mm=0.3 is not allowed; allowed: 0.25 to 3.0 mm in 0.25 mm steps"):
+        widgets.planner_app(depth_mm=0.3)
+    with pytest.raises(TypeError, match="depth_mm must be a number of millimetres, got str '1'"):
+        widgets.planner_app(depth_mm="1")
