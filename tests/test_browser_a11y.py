@@ -85,7 +85,8 @@ def page(browser, request):
 def test_lesson_04_after_run_all_has_no_serious_violation(page, tmp_path):
     copy = tmp_path / "course-copy"
     shutil.copytree(bs.ROOT / "course", copy / "course", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    env = bs.jupyter_env(tmp_path / "jupyter-state")
+    # The trainee's role, as `make course` serves the lessons (no instructor tools, no news).
+    env = {**bs.jupyter_env(tmp_path / "jupyter-state"), "JUPYTER_CONFIG_PATH": str(bs.ROOT / "roles" / "trainee")}
     bs.write_lab_settings(Path(env["JUPYTER_CONFIG_DIR"]))
     with bs.serve("jupyterlab-a11y", lambda port, token: bs.jupyterlab_argv(port, token, copy), cwd=copy, env=env,
                   ready_path="/api/status", log=bs.ARTIFACTS / "jupyterlab-a11y.log", timeout=90) as lab:
