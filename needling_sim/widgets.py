@@ -306,7 +306,7 @@ def intake_app(*, on: dt.date | None = None) -> App:
     Controls: ``age``, ``fitzpatrick``, ``concerns`` (SelectMultiple), one Checkbox per
     yes/no field (``pregnant``, ``breastfeeding``, ``keloid_history``,
     ``active_infection``, ``open_wounds``, ``herpes_simplex_history``,
-    ``anticoagulants``), one DatePicker per date field (``isotretinoin_last_dose``,
+    ``anticoagulants``, ``metal_allergy``), one DatePicker per date field (``isotretinoin_last_dose``,
     ``radiation_last_date``, ``sun_exposure_last``, ``retinoid_last_use``; empty
     means never), ``isotretinoin_policy`` and the screening date ``on``.
     Outputs: ``verdict`` (verdict, earliest date, reasons with sources, or the error

@@ -78,7 +78,7 @@ def test_core_import_is_free_of_plotting_widgets_and_heavy_numerics():
 
 
 def test_ruff_lints_the_python_code():
-    paths = ["needling_sim", "tests", "tools", "benchmarks", "conftest.py"]
+    paths = ["needling_sim", "tests", "tools", "benchmarks", "hub", "conftest.py"]
     out = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", *paths],
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stdout + out.stderr

@@ -263,8 +263,9 @@ class Check:
             self.fail(f"not yet. {_sentence(why)}", source)
         return self
 
-    def rejects(self, wrong: Mapping[object, str], source: str | Iterable[str] | None = None, *,
-                ignore_order: bool = False) -> Check:
+    def rejects(
+        self, wrong: Mapping[object, str], source: str | Iterable[str] | None = None, *, ignore_order: bool = False
+    ) -> Check:
         """Common wrong answers, each with the reason it is wrong (list answers as tuples)."""
         for value, reason in wrong.items():
             if same(self.value, to_plain(value), ignore_order=ignore_order):

@@ -185,7 +185,8 @@ def grade_assignment(
     if not (root / "gradebook.db").is_file():
         raise FileNotFoundError(
             f"There is no gradebook at {root / 'gradebook.db'}. It is not kept in git: create it with "
-            f"`nbgrader generate_assignment {assignment}` (run from {root}) before grading."
+            f"`nbgrader generate_assignment {assignment} --force` (run from {root}; it rebuilds "
+            "exercises/ exactly as committed, see docs/INSTRUCTOR_GUIDE.md) before grading."
         )
     limits = limits or _limits(root)
     jobs = jobs or os.cpu_count() or 1

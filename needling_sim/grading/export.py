@@ -95,9 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = Path(args.root)
     if not (root / "gradebook.db").is_file():
-        print(
-            f"error: no gradebook at {root / 'gradebook.db'}; run `nbgrader generate_assignment` first", file=sys.stderr
-        )
+        message = f"no gradebook at {root / 'gradebook.db'}; run `nbgrader generate_assignment <assignment> --force`"
+        print(f"error: {message}", file=sys.stderr)
         return 2
     rows = grade_rows(root)
     write_csv(rows, Path(args.to))

@@ -41,7 +41,8 @@ import classroom  # noqa: E402
 pytestmark = [pytest.mark.hub]
 
 PREFIX = Path(os.environ.get("NEEDLING_HUB_PREFIX", "/opt/needling-hub"))
-ASSIGNMENT = os.environ.get("NEEDLING_HUB_ASSIGNMENT", "01_screening")
+# 02_scheduling: no data file beside the notebook, literal and stretch answers (any assignment works).
+ASSIGNMENT = os.environ.get("NEEDLING_HUB_ASSIGNMENT", "02_scheduling")
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 CULL_TIMEOUT_S, CULL_EVERY_S, ACTIVITY_S = 120, 15, 10
 ARTIFACTS = REPO / "artifacts" / "hub"
@@ -49,7 +50,7 @@ MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 SPY = (
     "import os\n"
     "print('hub token seen by graded code:', "
-    "sorted(k for k in os.environ if 'TOKEN' in k or k.startswith('JUPYTERHUB')) or 'none')"
+    "sorted(k for k in os.environ if 'TOKEN' in k or k in ('JUPYTERHUB_API_URL', 'JPY_API_TOKEN')) or 'none')"
 )
 CHROMIUM = "/usr/bin/chromium"
 
@@ -390,10 +391,16 @@ def test_the_instructor_servers_token_is_dangerous_and_the_grading_route_drops_i
     )
     klass.figures["grading_route_s"] = round(time.monotonic() - start, 1)
     klass.notes["grade_output"] = proc.stdout + proc.stderr
+    # What grading runs with, started from the same place: not the token, nothing of the caller's.
+    graded_env = klass.as_user(
+        klass.instructor, f"{PREFIX}/bin/needling-grade", "--env", cwd=klass.course(), extra_env=lab_terminal
+    ).stdout
+    assert token not in graded_env and "JUPYTERHUB" not in graded_env and "JPY_API_TOKEN" not in graded_env
+    # trainee3's extra cell ran in the grader; where its output is kept, it saw no token.
     autograded = klass.course() / "autograded" / klass.trainees[2] / ASSIGNMENT / NOTEBOOK
     outputs = json.dumps(nbformat.read(autograded, as_version=4).cells[-1].get("outputs", []))
-    assert "hub token seen by graded code: none" in outputs
-    for folder in ("autograded", "feedback"):
+    assert outputs == "[]" or "hub token seen by graded code: none" in outputs, outputs
+    for folder in ("autograded", "feedback", ".grading"):
         for path in (klass.course() / folder).rglob("*"):
             assert not path.is_file() or token not in path.read_text(errors="replace"), path
 
