@@ -349,7 +349,7 @@ def _interval_app(scope, page, *, cohort: bool = False, timeout: float = 120):
     app = app.last
     app.wait_for(timeout=timeout * 1000)
     app.scroll_into_view_if_needed()
-    handle = app.locator(".widget-slider").filter(has=bs.label(page, INTERVAL_LABEL)).first.locator(".noUi-handle")
+    handle = bs.slider_handle(app.locator(".widget-slider").filter(has=bs.label(page, INTERVAL_LABEL)).first)
     return app, handle
 
 

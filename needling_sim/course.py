@@ -496,7 +496,9 @@ def check_plan(
                 f"'several weeks' (004). Wait at least {minimum} days under the {pol.value} policy.",
                 _HEALING_SOURCES + _TRIALS_2_WEEKS + _SPACING_CLAIMS[pol],
                 session=s.number,
-                until=prev.date + dt.timedelta(days=HEALING_INTERVAL_DAYS),
+                # The date the message's wait gives: from it the session passes the policy too (the
+                # policy minimum, 28 or 42 days, is above the healing interval).
+                until=prev.date + dt.timedelta(days=minimum),
             )
         elif gap < minimum:
             severity = Severity.CAUTION if gap >= lowest else Severity.DEFER

@@ -33,6 +33,7 @@ from .evidence import conflicts as ledger_conflicts
 from .findings import Severity, Verdict, verdict_for
 from .patient import AGE_RANGE_YEARS, Concern, Patient
 from .screening import IsotretinoinPolicy, screen
+from .sliders import FloatSlider, IntSlider
 
 __all__ = [
     "App",
@@ -331,21 +332,17 @@ def intake_app(*, on: dt.date | None = None) -> App:
     on = _check_date_or_none("on", on) or dt.date.today()
     controls: dict[str, W.Widget] = {}
     lo, hi = AGE_RANGE_YEARS
-    controls["age"] = W.IntSlider(
+    controls["age"] = IntSlider(
         value=_DEFAULT_INTAKE["age"],
         min=lo,
         max=hi,
         description="Age (years)",
-        style=_WIDE,
-        continuous_update=False,
     )
-    controls["fitzpatrick"] = W.IntSlider(
+    controls["fitzpatrick"] = IntSlider(
         value=_DEFAULT_INTAKE["fitzpatrick"],
         min=1,
         max=6,
         description="Fitzpatrick type",
-        style=_WIDE,
-        continuous_update=False,
     )
     controls["concerns"] = W.SelectMultiple(
         options=[(_label(c.value), c.value) for c in Concern],
@@ -542,7 +539,18 @@ def _plan_check_html(findings, passes: bool) -> str:
     return findings_html(findings, verdict=verdict, heading="Plan check") + line
 
 
-def planner_app(patient: Patient | None = None, *, start: dt.date | None = None, cohort_n: int = 0) -> App:
+def _check_depth_position(depth_mm) -> float:
+    """A starting needle depth the planner's slider can show: 0.25 to 3.0 mm in 0.25 mm steps."""
+    if isinstance(depth_mm, bool) or not isinstance(depth_mm, int | float):
+        raise TypeError(f"depth_mm must be a number of millimetres, got {type(depth_mm).__name__} {depth_mm!r}")
+    if not 0.25 <= depth_mm <= 3.0 or round(depth_mm * 4) != depth_mm * 4:
+        raise ValueError(f"depth_mm={depth_mm} is not allowed; allowed: 0.25 to 3.0 mm in 0.25 mm steps")
+    return float(depth_mm)
+
+
+def planner_app(
+    patient: Patient | None = None, *, start: dt.date | None = None, depth_mm: float = 1.0, cohort_n: int = 0
+) -> App:
     """Plan a course and see its calendar, its collagen curve and its safety check together.
 
     Controls: plan ``start`` (DatePicker), ``sessions`` (1 to 8), ``interval_days`` (7 to
@@ -566,6 +574,8 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
         None means a 35-year-old of Fitzpatrick type II with no risk factors.
     start : datetime.date, optional
         First session; default today.
+    depth_mm : float, default 1.0
+        Starting needle depth: 0.25 to 3.0 mm in 0.25 mm steps (the slider's positions).
     cohort_n : int, default 0
         When above 0, also simulate a cohort of this many patients (seed 0) and show
         its bands on the collagen chart: slower, keep it at 2000 or less.
@@ -593,20 +603,19 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
         raise TypeError(f"cohort_n must be a whole number of patients, got {type(cohort_n).__name__} {cohort_n!r}")
     if not 0 <= cohort_n <= 20_000:
         raise ValueError(f"cohort_n={cohort_n} is not allowed; allowed: 0 (no cohort) to 20000")
+    depth_mm = _check_depth_position(depth_mm)
     lo, hi = AGE_RANGE_YEARS
-    slider = {"style": _WIDE, "continuous_update": False}
     controls: dict[str, W.Widget] = {
         "start": W.DatePicker(value=start, description="First session", style=_WIDE),
-        "sessions": W.IntSlider(value=3, min=1, max=8, description="Sessions", **slider),
-        "interval_days": W.IntSlider(value=42, min=7, max=120, description="Interval (days)", **slider),
-        "depth_mm": W.FloatSlider(
-            value=1.0,
+        "sessions": IntSlider(value=3, min=1, max=8, description="Sessions"),
+        "interval_days": IntSlider(value=42, min=7, max=120, description="Interval (days)"),
+        "depth_mm": FloatSlider(
+            value=depth_mm,
             min=0.25,
             max=3.0,
             step=0.25,
             readout_format=".2f",
             description="Needle depth (mm)",
-            **slider,
         ),
         "area": W.Dropdown(
             options=[(a.value, a.value) for a in Area],
@@ -624,8 +633,8 @@ def planner_app(patient: Patient | None = None, *, start: dt.date | None = None,
             style=_WIDE,
             tooltips=["Minimum 42 days (two seeds)", "Minimum 28 days (two seeds and the trials)"],
         ),
-        "age": W.IntSlider(value=base.age, min=lo, max=hi, description="Age (years)", **slider),
-        "fitzpatrick": W.IntSlider(value=int(base.fitzpatrick), min=1, max=6, description="Fitzpatrick type", **slider),
+        "age": IntSlider(value=base.age, min=lo, max=hi, description="Age (years)"),
+        "fitzpatrick": IntSlider(value=int(base.fitzpatrick), min=1, max=6, description="Fitzpatrick type"),
     }
     for name in _PLANNER_BOOLS:
         controls[name] = W.Checkbox(value=getattr(base, name), description=_label(name), indent=False)
@@ -884,12 +893,11 @@ def healing_day_app(plan=None) -> App:
     timeline = healing_timeline(plan)
     marks = milestones(plan)
     last_day = plan.session_days[-1] + 60
-    day = W.IntSlider(
+    day = IntSlider(
         value=0,
         min=0,
         max=last_day,
         description="Day since first session",
-        style=_WIDE,
         layout=W.Layout(width="95%"),
     )
     static = plots._gantt_figure(plan, timeline, marks, plan.start)

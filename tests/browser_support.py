@@ -343,7 +343,10 @@ def run_all_cells(page, panel, *, timeout: float = 120) -> int:
 
     Returns the number of code cells. Run All stops at the first error, so a lesson that raises
     never gets there: the timeout message then shows the prompts and any error output.
+    Folded (collapsed) code cells show no prompt, so it expands them first (View > Expand All Code;
+    the view only, the notebook's metadata keeps them folded).
     """
+    lab_menu(page, "View", "Expand All Code")
     lab_menu(page, "Run", "Run All Cells")
     deadline = time.monotonic() + timeout
     while True:
@@ -381,14 +384,20 @@ def find_app(scope, has, what: str, timeout: float = 45):
     return app
 
 
+def slider_handle(slider):
+    """The focusable part of a slider: the course's native range input, or an ipywidgets noUiSlider handle."""
+    return slider.locator("input[type=range], .noUi-handle").first
+
+
 def move_slider(slider, key: str, presses: int = 1) -> tuple[str, str]:
-    """Focus the slider's handle and press ``key``; return the value before and after (aria-valuenow)."""
-    handle = slider.locator(".noUi-handle").first
-    before = handle.get_attribute("aria-valuenow")
+    """Focus the slider's handle and press ``key``; return the value before and after."""
+    handle = slider_handle(slider)
+    value = "(e) => e.getAttribute('aria-valuenow') ?? e.value"
+    before = handle.evaluate(value)
     handle.focus()
     for _ in range(presses):
         handle.press(key)
-    after = handle.get_attribute("aria-valuenow")
+    after = handle.evaluate(value)
     return before, after
 
 

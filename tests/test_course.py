@@ -155,7 +155,9 @@ def test_intervals_before_healing_defer(gap):
     findings = check_plan(plan_course(START, 3, gap, 1.0, "cheek"), HEALTHY)
     f = rules(findings)["interval_before_healed"]
     assert f.severity is Severity.DEFER and f.session == 2
-    assert f.until == START + dt.timedelta(HEALING_INTERVAL_DAYS)
+    # The date agrees with the stated wait ("Wait at least 42 days"), not the 21-day healing interval alone.
+    assert f.until == START + dt.timedelta(42) and "Wait at least 42 days" in f.message
+    assert f.until > START + dt.timedelta(HEALING_INTERVAL_DAYS)
     assert "phase.proliferation.guo2010" in f.sources and "phase.inflammation.guo2010" in f.sources
     assert "sessions 2, 3" in f.message  # one finding for the rule, not one per session
     assert not plan_passes(findings)

@@ -29,7 +29,8 @@ def lock_pins() -> dict[str, str]:
 def conda_pins() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pins = {}
-    for dep in env["dependencies"]:
+    pip = [d for dep in env["dependencies"] if isinstance(dep, dict) for d in dep.get("pip", []) if d != "-e ."]
+    for dep in [*env["dependencies"], *pip]:
         if isinstance(dep, str) and dep not in ("pip",) and not dep.startswith("python="):
             name, _, version = dep.partition("==")
             assert version, f"environment.yml: {dep!r} is not pinned with =="
