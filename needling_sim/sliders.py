@@ -56,6 +56,10 @@ function render({ model, el }) {
     input.disabled = model.get("disabled");
     show(model.get("value"));
   };
+  // JupyterLab's keyboard shortcuts (arrow keys move between cells) would swallow the keys the
+  // range input needs: keep them on the slider (Lumino skips shortcuts inside this attribute).
+  el.setAttribute("data-lm-suppress-shortcuts", "true");
+  input.addEventListener("keydown", (event) => event.stopPropagation());
   input.addEventListener("input", () => show(input.value));
   input.addEventListener("change", () => {
     model.set("value", Number(input.value));
