@@ -75,11 +75,18 @@ def _literal(node: ast.expr) -> object:
         raise _NotLiteral
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         items = [_literal(item) for item in node.elts]
-        return set(items) if isinstance(node, ast.Set) else items
+        if isinstance(node, ast.Set):
+            if any(type(item) in (list, dict, set) for item in items):
+                raise NotPlain("a set {...} can hold only single values; use a list [...] instead")
+            return set(items)
+        return items
     if isinstance(node, ast.Dict):
         if any(key is None for key in node.keys):
             raise _NotLiteral
-        return {_literal(key): _literal(value) for key, value in zip(node.keys, node.values, strict=True)}
+        keys = [_literal(key) for key in node.keys]
+        if any(type(key) is not str for key in keys):
+            raise NotPlain("this answer's keys must be text in quotes")
+        return {key: _literal(value) for key, value in zip(keys, node.values, strict=True)}
     if isinstance(node, ast.Call) and _dotted(node.func) in _DATE_CALLS and not node.keywords:
         parts = [_literal(arg) for arg in node.args]
         if len(parts) != 3 or any(type(p) is not int for p in parts):

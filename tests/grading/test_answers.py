@@ -90,6 +90,14 @@ def test_syntax_errors_and_impossible_dates_are_problems_for_that_answer():
     assert "not a real date" in sheet.problems["y"]
 
 
+@pytest.mark.parametrize("source, reason", [
+    ("x = {[1]}", "a set"), ("x = {[1]: 2}", "keys must be text"), ("x = {1: 'a'}", "keys must be text"),
+    ("x = 1e999", "not finite"),
+])
+def test_literals_that_are_not_plain_are_problems_not_crashes(source, reason):
+    assert reason in read_answers(notebook(source)).problems["x"]
+
+
 def test_only_answer_cells_count():
     nb = notebook("x = 1", solution=False)
     assert read_answers(nb).values == {}
