@@ -384,6 +384,18 @@ def find_app(scope, has, what: str, timeout: float = 45):
     return app
 
 
+#: The one JavaScript error the course still raises, on a loaded machine only: anywidget gives each
+#: model 2 s to initialise while the page parses plotly's 4.9 MB widget bundle once per chart. It is
+#: the open Voila stale-chart bug of issue 13 (tests/test_browser_voila.py tracks it, xfail); the
+#: tests that allow it still check that every control and chart works.
+KNOWN_JS_ERRORS = ("[anywidget] Failed to initialize model.",)
+
+
+def unexpected_js_errors(page) -> list[str]:
+    """The page's uncaught JavaScript errors, less :data:`KNOWN_JS_ERRORS`."""
+    return [error for error in page.js_errors if error not in KNOWN_JS_ERRORS]
+
+
 def slider_handle(slider):
     """The focusable part of a slider: the course's native range input, or an ipywidgets noUiSlider handle."""
     return slider.locator("input[type=range], .noUi-handle").first

@@ -166,7 +166,7 @@ def test_planner_lesson_slider_moves_the_chart_and_the_safety_message(page, lab)
     data_after = bs.wait_until_changed(lambda: bs.plot_data(app), data_before, what="the planner chart")
     message_after = bs.wait_until_changed(findings.inner_text, message_before, what="the safety message")
     bs.shoot(page, app, "lab-planner-after")
-    assert not page.js_errors, f"JupyterLab raised JavaScript errors: {page.js_errors}"
+    assert not bs.unexpected_js_errors(page), f"JupyterLab raised JavaScript errors: {page.js_errors}"
     assert data_after != data_before
     # Ana's default plan passes; sessions a few days apart do not.
     assert "PROCEED" in message_before and "PROCEED" not in message_after, (message_before, message_after)
@@ -191,7 +191,7 @@ def test_screening_lesson_verdict_changes_when_a_contraindication_is_ticked(page
     verdict_after = bs.wait_until_changed(verdict.inner_text, verdict_before, what="the screening verdict")
     bs.wait_until_changed(lambda: bs.plot_data(app), data_before, what="the screening chart")
     bs.shoot(page, app, "lab-intake-after")
-    assert not page.js_errors, f"JupyterLab raised JavaScript errors: {page.js_errors}"
+    assert not bs.unexpected_js_errors(page), f"JupyterLab raised JavaScript errors: {page.js_errors}"
     assert "DO NOT TREAT" in verdict_after
     assert "keloid" in verdict_after.lower()
 
@@ -253,5 +253,5 @@ def test_voila_planner_app_runs_without_code_and_reacts_to_the_slider(page, tmp_
         message_after = bs.wait_until_changed(findings.inner_text, message_before, what="the safety message")
         assert "PROCEED" in message_before and "PROCEED" not in message_after, (message_before, message_after)
         bs.shoot(page, app, "voila-planner-after")
-        assert not page.js_errors, f"the Voila page raised JavaScript errors: {page.js_errors}"
+        assert not bs.unexpected_js_errors(page), f"the Voila page raised JavaScript errors: {page.js_errors}"
     assert _digest(VOILA_APP) == app_digest, "Voila modified apps/planner.ipynb"

@@ -111,7 +111,7 @@ def test_the_trainee_lab_opens_on_the_welcome_lesson_and_reaches_the_exercises(p
     page.locator(".jp-NotebookPanel:visible .jp-Cell").first.wait_for()
     bs.screenshot(page, "trainee-lab-exercise")
     _no_banner(page)
-    assert not page.js_errors, page.js_errors
+    assert not bs.unexpected_js_errors(page), page.js_errors
 
 
 def test_the_trainee_sees_the_assignment_list_without_errors_and_no_instructor_tools(page, trainee_lab):

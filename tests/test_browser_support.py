@@ -62,3 +62,10 @@ def test_a_server_that_loses_its_port_is_started_again_on_another(tmp_path, monk
             assert server.port != taken and server.owns_port()
     finally:
         squatter.close()
+
+
+def test_only_the_known_anywidget_timeout_is_allowed_among_js_errors():
+    class Page:
+        js_errors = ["[anywidget] Failed to initialize model.", "TypeError: x is undefined"]
+
+    assert bs.unexpected_js_errors(Page()) == ["TypeError: x is undefined"]
