@@ -226,7 +226,11 @@ def main(argv: list[str] | None = None) -> int:
         done = json.loads(stamp.read_text()) if not args.force else {}
     except (OSError, ValueError):
         done = {}
-    if done == wanted:
+    # The proxy is installed in this checkout (hub/node_modules, git-ignored), not in the prefix: a
+    # fresh clone needs it even when the prefix is up to date.
+    proxy = HUB / "node_modules" / ".bin" / "configurable-http-proxy"
+    proxy_needed = not args.no_hub and (done.get("envs") != wanted["envs"] or not proxy.exists())
+    if done == wanted and not proxy_needed:
         log(f"{prefix} is up to date")
         return 0
     prefix.mkdir(parents=True, exist_ok=True)
@@ -242,9 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_hub:
             log("hub environment (jupyterhub, idle culler)")
             venv(python, prefix / "hub-env", HUB / "requirements-hub.lock")
-            log("configurable-http-proxy (npm ci)")
-            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HUB, check=True)
         done = {"envs": wanted["envs"]}
+    if proxy_needed:
+        log("configurable-http-proxy (npm ci)")
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HUB, check=True)
     if done.get("package") != wanted["package"]:
         log("needling_sim into the trainees' environment, as a built wheel")
         install_package(trainee)
