@@ -4,81 +4,78 @@ Teaching model, not clinical advice. Every number traces to a claim in the evide
 ledger (:func:`needling_sim.evidence.load_claims`): a seed page, a published source,
 or a labelled assumption.
 
-This package imports neither plotly nor ipywidgets; figures live in
-``needling_sim.plots`` and apps in ``needling_sim.widgets``.
+Submodules load on first use (PEP 562, Scientific Python SPEC 1): ``import needling_sim``
+imports nothing heavy, and ``needling_sim.simulate`` imports :mod:`needling_sim.outcome`
+(and numpy) when it is first used. The model imports neither plotly nor ipywidgets; figures
+live in ``needling_sim.plots`` and apps in ``needling_sim.widgets``.
 """
 
-from .areas import Area, AreaInfo, area_info
-from .course import (
-    CoursePlan,
-    Session,
-    SpacingPolicy,
-    check_plan,
-    plan_course,
-    plan_passes,
-    recommend_plan,
-)
-from .evidence import Claim, load_claims
-from .findings import Finding, Severity, Verdict
-from .healing import (
-    AftercareDay,
-    Milestone,
-    aftercare_handout,
-    aftercare_handout_text,
-    aftercare_on,
-    healing_timeline,
-    milestones,
-    milestones_frame,
-)
-from .outcome import (
-    CohortOutcome,
-    ModelParams,
-    Outcome,
-    OutcomeSummary,
-    median_multipliers,
-    simulate,
-    simulate_cohort,
-)
-from .patient import Concern, Fitzpatrick, Patient
-from .screening import IsotretinoinPolicy, ScreeningResult, screen
+from __future__ import annotations
 
-__all__ = [
-    "AftercareDay",
-    "Area",
-    "AreaInfo",
-    "Claim",
-    "CohortOutcome",
-    "Concern",
-    "CoursePlan",
-    "Finding",
-    "Fitzpatrick",
-    "IsotretinoinPolicy",
-    "Milestone",
-    "ModelParams",
-    "Outcome",
-    "OutcomeSummary",
-    "Patient",
-    "ScreeningResult",
-    "Session",
-    "Severity",
-    "SpacingPolicy",
-    "Verdict",
-    "aftercare_handout",
-    "aftercare_handout_text",
-    "aftercare_on",
-    "area_info",
-    "check_plan",
-    "healing_timeline",
-    "load_claims",
-    "median_multipliers",
-    "milestones",
-    "milestones_frame",
-    "plan_course",
-    "plan_passes",
-    "recommend_plan",
-    "screen",
-    "simulate",
-    "simulate_cohort",
-]
+import importlib
+
+# Public name -> the submodule that defines it.
+_EXPORTS = {
+    "AftercareDay": "healing",
+    "Area": "areas",
+    "AreaInfo": "areas",
+    "Claim": "evidence",
+    "CohortOutcome": "outcome",
+    "Concern": "patient",
+    "CoursePlan": "course",
+    "Finding": "findings",
+    "Fitzpatrick": "patient",
+    "IsotretinoinPolicy": "screening",
+    "Milestone": "healing",
+    "ModelParams": "outcome",
+    "Outcome": "outcome",
+    "OutcomeSummary": "outcome",
+    "Patient": "patient",
+    "ScreeningResult": "screening",
+    "Session": "course",
+    "Severity": "findings",
+    "SpacingPolicy": "course",
+    "Verdict": "findings",
+    "aftercare_handout": "healing",
+    "aftercare_handout_text": "healing",
+    "aftercare_on": "healing",
+    "area_info": "areas",
+    "check_plan": "course",
+    "healing_timeline": "healing",
+    "load_claims": "evidence",
+    "median_multipliers": "outcome",
+    "milestones": "healing",
+    "milestones_frame": "healing",
+    "plan_course": "course",
+    "plan_passes": "course",
+    "recommend_plan": "course",
+    "screen": "screening",
+    "simulate": "outcome",
+    "simulate_cohort": "outcome",
+}
+
+# Submodules reachable as attributes (``needling_sim.plots``) without importing them first.
+_SUBMODULES = frozenset({
+    "areas", "cases", "dates", "evidence", "findings", "grading", "healing", "outcome",
+    "patient", "plots", "screening", "tables", "widgets",
+})
+
+__all__ = sorted(_EXPORTS)
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """Import the submodule holding ``name`` on first use (PEP 562)."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'needling_sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS) | _SUBMODULES)

@@ -19,8 +19,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ._checks import check_choice
 from .evidence import claim, require_claims
-from .validation import check_choice
 
 __all__ = ["AREAS", "Area", "AreaInfo", "area_info", "parse_area"]
 

@@ -29,7 +29,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ._lazy import np
+import numpy as np
+
 from .areas import Area
 from .dates import add_months
 from .evidence import claim, require_claims

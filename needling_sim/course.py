@@ -25,14 +25,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ._lazy import pd
+import pandas as pd
+
+from ._checks import check_choice, check_instance, check_int, check_real
 from .areas import DEPTH_STEP_MM, Area, AreaInfo, area_info, parse_area
 from .dates import check_date
 from .evidence import claim, require_claims
 from .findings import Finding, Severity, most_severe
 from .patient import Concern, Fitzpatrick, Patient
 from .screening import IsotretinoinPolicy, screen
-from .validation import check_choice, check_instance, check_int, check_real
 
 __all__ = [
     "CONCERN_DEFAULTS",

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ._lazy import pd
+import pandas as pd
 
 __all__ = [
     "COLUMNS",

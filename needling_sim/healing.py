@@ -21,12 +21,14 @@ import datetime as dt
 import numbers
 from dataclasses import dataclass
 
-from ._lazy import np, pd
+import numpy as np
+import pandas as pd
+
+from ._checks import check_instance, check_int
 from .course import CoursePlan
 from .evidence import claim, conflicts_of, require_claims
 from .outcome import ModelParams, simulate
 from .patient import Patient
-from .validation import check_instance, check_int
 
 __all__ = [
     "PHASES",

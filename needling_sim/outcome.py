@@ -62,11 +62,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
-from ._lazy import np, pd
+import numpy as np
+import pandas as pd
+
+from ._checks import check_instance, check_int, check_real
 from .course import CoursePlan
 from .evidence import require_claims
 from .patient import Fitzpatrick, Patient
-from .validation import check_instance, check_int, check_real
 
 __all__ = [
     "COHORT_METRICS",
@@ -428,7 +430,6 @@ def _run_kernel(
     function in the day loop), ``III' = III * d * exp(-m) + production``,
     where ``d`` is the daily turnover and ``m`` the maturation rate; type I is ``new - III``.
     """
-    import numpy as np  # the real module: the day loop makes thousands of calls (see _lazy.py)
 
     dtype = rates.synthesis.dtype
     n = rates.synthesis.shape[0]

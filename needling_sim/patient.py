@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from enum import IntEnum, StrEnum
 
+from ._checks import check_choice, check_int
 from .dates import check_date
-from .validation import check_choice, check_int
 
 __all__ = ["AGE_RANGE_YEARS", "Concern", "Fitzpatrick", "Patient"]
 

@@ -14,12 +14,13 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ._lazy import pd
+import pandas as pd
+
+from ._checks import check_choice, check_instance, check_real
 from .dates import add_months, check_date
 from .evidence import claim, require_claims
 from .findings import Finding, Severity, Verdict, verdict_for
 from .patient import Concern, Patient
-from .validation import check_choice, check_instance, check_real
 
 __all__ = [
     "ISOTRETINOIN_WINDOW_MONTHS",

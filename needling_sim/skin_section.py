@@ -35,11 +35,11 @@ from functools import lru_cache
 
 import plotly.graph_objects as go
 
+from ._checks import check_real
 from .areas import Area, area_info, parse_area
 from .course import MAX_DEPTH_MM
 from .evidence import sources_of
 from .plots import OKABE_ITO, PALETTE
-from .validation import check_real
 
 __all__ = [
     "SKIN_SECTION_META",

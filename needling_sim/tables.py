@@ -21,7 +21,8 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-from ._lazy import pd
+import pandas as pd
+
 from .course import check_plan, plan_course, plan_passes
 from .outcome import simulate
 from .patient import Patient

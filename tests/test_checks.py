@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from needling_sim.validation import check_choice, check_instance, check_int, check_real
+from needling_sim._checks import check_choice, check_instance, check_int, check_real
 
 
 class Colour(StrEnum):
