@@ -1,0 +1,26 @@
+"""data/parameters.csv: every number the code chooses, with bounds and a claim."""
+
+import pytest
+
+from needling_sim.evidence import claim
+from needling_sim.parameters import PARAMETER_COLUMNS, load_parameters, parameter, parameter_names
+
+
+def test_every_parameter_cites_a_claim_and_lies_in_its_bounds():
+    for name in parameter_names():
+        p = parameter(name)
+        assert claim(p.claim_id).id == p.claim_id
+        assert p.low is None or p.value >= p.low
+        assert p.high is None or p.value <= p.high
+
+
+def test_the_table_has_the_documented_columns_and_one_row_per_name():
+    frame = load_parameters()
+    assert tuple(frame.columns) == PARAMETER_COLUMNS
+    assert frame["name"].is_unique
+
+
+@pytest.mark.parametrize(("name", "error"), [(3, TypeError), ("no_such_number", KeyError)])
+def test_an_unknown_name_names_itself(name, error):
+    with pytest.raises(error, match=repr(name)):
+        parameter(name)
