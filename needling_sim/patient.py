@@ -15,7 +15,7 @@ from enum import IntEnum, StrEnum
 from ._checks import check_choice, check_int
 from .dates import check_date
 
-__all__ = ["AGE_RANGE_YEARS", "Concern", "Fitzpatrick", "Patient"]
+__all__ = ["AGE_RANGE_YEARS", "BOOL_FIELDS", "DATE_FIELDS", "Concern", "Fitzpatrick", "Patient"]
 
 #: Ages accepted at intake, in years. 18 because cosmetic needling of minors needs
 #: a guardian's consent outside this course's scope; 110 as an upper plausibility
@@ -48,7 +48,8 @@ class Concern(StrEnum):
     ROSACEA = "rosacea"
 
 
-_BOOL_FIELDS = (
+#: The yes/no intake fields, in the order forms show them.
+BOOL_FIELDS = (
     "pregnant",
     "breastfeeding",
     "keloid_history",
@@ -58,7 +59,8 @@ _BOOL_FIELDS = (
     "anticoagulants",
     "metal_allergy",
 )
-_DATE_FIELDS = (
+#: The intake fields holding the date of a past event (a last dose, a sunburn).
+DATE_FIELDS = (
     "isotretinoin_last_dose",
     "radiation_last_date",
     "sun_exposure_last",
@@ -158,9 +160,9 @@ class Patient:
             parsed.sort(key=list(Concern).index)
         set_(self, "concerns", tuple(parsed))
 
-        for name in _BOOL_FIELDS:
+        for name in BOOL_FIELDS:
             set_(self, name, _check_bool(name, getattr(self, name)))
-        for name in _DATE_FIELDS:
+        for name in DATE_FIELDS:
             set_(self, name, check_date(name, getattr(self, name), optional=True))
 
     @classmethod
@@ -218,7 +220,7 @@ class Patient:
         for key, value in intake.items():
             if key not in allowed:
                 raise ValueError(f"unknown intake field {key!r}; allowed: {', '.join(allowed)}")
-            if key in _DATE_FIELDS:
+            if key in DATE_FIELDS:
                 value = _parse_intake_date(key, value)
             values[key] = value
         for required in ("age", "fitzpatrick"):
