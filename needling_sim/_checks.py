@@ -13,7 +13,18 @@ import numbers
 from enum import StrEnum
 from typing import TypeVar
 
-__all__ = ["check_choice", "check_instance", "check_int", "check_real"]
+import numpy as np
+
+__all__ = [
+    "check_bool",
+    "check_choice",
+    "check_course_plan",
+    "check_depth_mm",
+    "check_instance",
+    "check_int",
+    "check_patient",
+    "check_real",
+]
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
@@ -264,3 +275,79 @@ def check_instance(name: str, value: object, cls: type[T], what: str) -> T:
     if not isinstance(value, cls):
         raise TypeError(f"{name} must be {what}, got {type(value).__name__}")
     return value
+
+
+# --------------------------------------------------------------------------- patients, plans and depths
+
+
+def check_bool(name: str, value: object) -> bool:
+    """Return ``value`` as a bool if it is ``True``/``False`` (a ``numpy.bool_`` too), else raise TypeError.
+
+    Examples
+    --------
+    >>> check_bool("pregnant", np.bool_(True))
+    True
+    >>> check_bool("pregnant", "yes")
+    Traceback (most recent call last):
+    ...
+    TypeError: pregnant must be True or False, got str 'yes'
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+
+
+def check_depth_mm(name: str, value: object, max_mm: float) -> float:
+    """Return a needle depth as a float if it is above 0 and at most ``max_mm`` mm.
+
+    Examples
+    --------
+    >>> check_depth_mm("depth_mm", 1, 3.0)
+    1.0
+    >>> check_depth_mm("depth_mm[2]", 9.0, 3.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: depth_mm[2]=9.0 mm is not allowed; allowed: above 0 and at most 3.0 mm
+    """
+    return check_real(name, value, 0, max_mm, low_open=True, unit="mm")
+
+
+def check_course_plan(name: str, value: object) -> object:
+    """Return ``value`` if it is a :class:`~needling_sim.plans.CoursePlan`, else raise TypeError.
+
+    The one check for a plan argument (simulation, healing, figures and apps).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from needling_sim.plans import plan_course
+    >>> check_course_plan("plan", plan_course(dt.date(2026, 3, 2), 2, 42, 1.0, "cheek")).n_sessions
+    2
+    >>> check_course_plan("plan", {"sessions": 3})
+    Traceback (most recent call last):
+    ...
+    TypeError: plan must be a CoursePlan (see plan_course), got dict
+    """
+    from .plans import CoursePlan  # plans imports this module
+
+    return check_instance(name, value, CoursePlan, "a CoursePlan (see plan_course)")
+
+
+def check_patient(name: str, value: object, *, optional: bool = False) -> object:
+    """Return ``value`` if it is a :class:`~needling_sim.Patient` (or None when ``optional``), else raise.
+
+    Examples
+    --------
+    >>> check_patient("patient", None, optional=True) is None
+    True
+    >>> check_patient("patient", {"age": 30})
+    Traceback (most recent call last):
+    ...
+    TypeError: patient must be a needling_sim.Patient, got dict
+    """
+    from .patient import Patient  # patient imports this module
+
+    if optional and value is None:
+        return None
+    what = "a needling_sim.Patient or None" if optional else "a needling_sim.Patient"
+    return check_instance(name, value, Patient, what)

@@ -8,12 +8,13 @@ lessons, figures and graders can treat them alike.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .evidence import require_claims
 
-__all__ = ["Finding", "Severity", "Verdict", "most_severe", "verdict_for"]
+__all__ = ["Finding", "Rule", "Severity", "Verdict", "most_severe", "rule", "verdict_for"]
 
 
 class Severity(StrEnum):
@@ -160,3 +161,93 @@ def verdict_for(findings) -> Verdict:
     'caution'
     """
     return _VERDICT_OF[most_severe(findings)]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: its name, the claim ids it rests on, and the function that applies it.
+
+    Build one with the :func:`rule` decorator, beside the function. Calling the rule on
+    what it reads (a screening visit, a plan) returns its findings as a tuple.
+
+    Attributes
+    ----------
+    name : str
+        The findings' ``rule`` (``"isotretinoin"``, ``"interval_before_healed"``).
+    claims : tuple of str
+        Evidence-ledger claim ids behind the rule, checked at import; a finding cites
+        them unless it says otherwise.
+    check : callable
+        ``check(context, rule)`` returns None, one :class:`Finding` or an iterable of them;
+        it builds them with :meth:`finding`.
+
+    Examples
+    --------
+    >>> @rule("always_note", "skin.pih_lit")
+    ... def always_note(context, this):
+    ...     return this.finding("info", f"Looked at {context}.")
+    >>> always_note.name, always_note.claims
+    ('always_note', ('skin.pih_lit',))
+    >>> [f.message for f in always_note("a patient")]
+    ['Looked at a patient.']
+    """
+
+    name: str
+    claims: tuple[str, ...]
+    check: Callable = field(repr=False, compare=False)
+
+    def finding(
+        self,
+        severity: str | Severity,
+        message: str,
+        *,
+        until: dt.date | None = None,
+        session: int | None = None,
+        sources: tuple[str, ...] | None = None,
+    ) -> Finding:
+        """A finding of this rule, citing :attr:`claims` unless ``sources`` is given.
+
+        Examples
+        --------
+        >>> r = Rule("pregnancy", ("contra.pregnancy.s0",), lambda context, this: None)
+        >>> r.finding("defer", "Wait.").sources
+        ('contra.pregnancy.s0',)
+        """
+        return Finding(self.name, severity, message, self.claims if sources is None else sources,
+                       until=until, session=session)
+
+    def __call__(self, context: object) -> tuple[Finding, ...]:
+        found = self.check(context, self)
+        if found is None:
+            return ()
+        if isinstance(found, Finding):
+            return (found,)
+        return tuple(found)
+
+
+def rule(name: str, *claim_ids: str) -> Callable[[Callable], Rule]:
+    """Decorate a rule's function with its name and claim ids; the result is a :class:`Rule`.
+
+    Parameters
+    ----------
+    name : str
+        The rule's name, as its findings carry it.
+    *claim_ids : str
+        The claims the rule rests on (each must be in the ledger, else ``KeyError``).
+
+    Examples
+    --------
+    >>> @rule("keloid_history", "contra.keloid.s0", "contra.keloid.s3")
+    ... def keloid(patient, this):
+    ...     return this.finding("do_not_treat", "Do not treat.") if patient == "keloid" else None
+    >>> keloid("keloid")[0].severity.value, keloid("clear")
+    ('do_not_treat', ())
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str, got {name!r}")
+    claims = require_claims(*claim_ids)
+
+    def decorate(check: Callable) -> Rule:
+        return Rule(name, claims, check)
+
+    return decorate

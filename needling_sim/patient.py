@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from enum import IntEnum, StrEnum
 
-from ._checks import check_choice, check_int
+import pandas as pd
+
+from ._checks import check_bool, check_choice, check_int
 from .dates import check_date
 
 __all__ = ["AGE_RANGE_YEARS", "BOOL_FIELDS", "DATE_FIELDS", "Concern", "Fitzpatrick", "Patient"]
@@ -66,15 +68,6 @@ DATE_FIELDS = (
     "sun_exposure_last",
     "retinoid_last_use",
 )
-
-
-def _check_bool(name: str, value: object) -> bool:
-    # numpy.bool_ is not a subclass of bool; accept it by its exact values only.
-    if isinstance(value, bool):
-        return value
-    if type(value).__name__ == "bool_" and value in (True, False):
-        return bool(value)
-    raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
 
 
 @dataclass(frozen=True)
@@ -161,7 +154,7 @@ class Patient:
         set_(self, "concerns", tuple(parsed))
 
         for name in BOOL_FIELDS:
-            set_(self, name, _check_bool(name, getattr(self, name)))
+            set_(self, name, check_bool(name, getattr(self, name)))
         for name in DATE_FIELDS:
             set_(self, name, check_date(name, getattr(self, name), optional=True))
 
@@ -252,9 +245,9 @@ def _parse_intake_date(name: str, value: object) -> dt.date | None:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if type(value).__name__ == "NaTType":
+    if value is pd.NaT:
         return None
-    if type(value).__name__ == "Timestamp":  # pandas; a date column read from a sheet
+    if isinstance(value, pd.Timestamp):  # a date column read from a sheet
         if value.hour or value.minute or value.second or value.microsecond or value.nanosecond:
             raise ValueError(f"{name}={value!r} carries a time of day; give a date")
         return value.date()

@@ -1,9 +1,13 @@
 """Screening: who may be needled, and from when.
 
-Each rule follows the seeds (contraindications, pre-care windows) and the
-literature where the seeds are silent (pigmentation risk by skin type, antiviral
-prophylaxis). Where sources disagree on a window the conservative one is the
-default, the finding cites every side, and the choice is a visible parameter.
+Each rule is one small function below, declared with its claim ids by the
+:func:`~needling_sim.findings.rule` decorator, and :data:`RULES` lists them in the
+order their findings are reported. Each rule follows the seeds (contraindications,
+pre-care windows) and the literature where the seeds are silent (pigmentation risk
+by skin type, antiviral prophylaxis). Where sources disagree on a window the
+conservative one is the default, the finding cites every side, and the choice is a
+visible parameter. Every wait is one row of :data:`WAITING_WINDOWS`, its length
+read from the ledger; messages are formatted from those values.
 
 Teaching model, not clinical advice.
 """
@@ -16,19 +20,25 @@ from enum import StrEnum
 
 import pandas as pd
 
-from ._checks import check_choice, check_instance, check_real
+from ._checks import check_choice, check_patient, check_real
 from .dates import add_months, check_date
-from .evidence import claim, require_claims
-from .findings import Finding, Severity, Verdict, verdict_for
-from .patient import Concern, Patient
+from .evidence import claim
+from .findings import Finding, Rule, Severity, Verdict, rule, verdict_for
+from .patient import DATE_FIELDS, Concern, Fitzpatrick, Patient
 
 __all__ = [
+    "ISOTRETINOIN_WINDOWS",
     "ISOTRETINOIN_WINDOW_MONTHS",
-    "SUPERFICIAL_DEPTH_MM",
-    "IsotretinoinPolicy",
+    "RULES",
     "RULE_SOURCES",
+    "SUPERFICIAL_DEPTH_MM",
+    "WAITING_WINDOWS",
+    "IsotretinoinPolicy",
     "ScreeningResult",
+    "Visit",
+    "WaitingWindow",
     "screen",
+    "waiting_window",
 ]
 
 
@@ -48,42 +58,154 @@ class IsotretinoinPolicy(StrEnum):
     CONSENSUS = "consensus"
 
 
-_ISO_CLAIM = {
-    IsotretinoinPolicy.DRUG_LABEL: "contra.isotretinoin.label",
-    IsotretinoinPolicy.SEED: "contra.isotretinoin.s3",
-    IsotretinoinPolicy.CONSENSUS: "contra.isotretinoin.asds2017",
-}
+@dataclass(frozen=True)
+class WaitingWindow:
+    """How long screening waits after an event in the record, read from one claim.
 
+    Attributes
+    ----------
+    rule : str
+        The screening rule that waits (``"radiation"``).
+    field : str
+        The :class:`~needling_sim.Patient` date field the wait runs from (one of ``DATE_FIELDS``).
+    claim_id : str
+        The ledger claim holding the length (its ``value_low``).
+    length : int
+        The wait, in ``unit``.
+    unit : {"months", "days"}
+        Calendar months (:func:`~needling_sim.dates.add_months`) or days.
+
+    Examples
+    --------
+    >>> w = waiting_window("radiation_last_date")
+    >>> w.rule, w.length, w.unit, w.text
+    ('radiation', 12, 'months', '12 months')
+    >>> w.end(dt.date(2025, 6, 1))
+    datetime.date(2026, 6, 1)
+    """
+
+    rule: str
+    field: str
+    claim_id: str
+    length: int
+    unit: str
+
+    @classmethod
+    def from_claim(cls, rule: str, field: str, claim_id: str) -> WaitingWindow:
+        """The window whose length and unit are ``claim_id``'s ``value_low`` and ``unit``.
+
+        Examples
+        --------
+        >>> WaitingWindow.from_claim("recent_sun", "sun_exposure_last", "pre.sun.s4").text
+        '14 days'
+        """
+        c = claim(claim_id)
+        if field not in DATE_FIELDS:
+            raise ValueError(f"field={field!r} is not a patient date field; allowed: {', '.join(DATE_FIELDS)}")
+        if c.unit not in ("months", "days") or c.value_low is None:
+            raise ValueError(f"claim {claim_id!r} holds no wait in months or days (unit {c.unit!r})")
+        return cls(rule, field, claim_id, int(c.value_low), c.unit)
+
+    @property
+    def text(self) -> str:
+        """The wait in words, for messages (``"6 months"``)."""
+        return f"{self.length} {self.unit}"
+
+    def end(self, last: dt.date) -> dt.date:
+        """The first day after the wait that started on ``last``."""
+        if self.unit == "months":
+            return add_months(last, self.length)
+        return last + dt.timedelta(days=self.length)
+
+
+class IsotretinoinPolicy(StrEnum):
+    """Which source sets the wait after the last isotretinoin dose (:data:`ISOTRETINOIN_WINDOWS`).
+
+    ``drug_label`` (the default: the most conservative), ``seed``
+    (``003_5eeea979378cb349.txt``), ``consensus`` (the 2017 ASDS consensus, Waldman
+    et al.: no delay, but only for needles of at most :data:`SUPERFICIAL_DEPTH_MM`, as
+    the consensus covers superficial procedures; ``contra.isotretinoin.superficial_assumed``).
+    Deeper, or when the depth is not known, the seed's wait applies.
+
+    Examples
+    --------
+    >>> ISOTRETINOIN_WINDOWS[IsotretinoinPolicy("seed")].text
+    '3 months'
+    """
+
+    DRUG_LABEL = "drug_label"
+    SEED = "seed"
+    CONSENSUS = "consensus"
+
+
+_ISOTRETINOIN = "isotretinoin_last_dose"
+#: The wait after the last isotretinoin dose under each policy.
+ISOTRETINOIN_WINDOWS: dict[IsotretinoinPolicy, WaitingWindow] = {
+    IsotretinoinPolicy.DRUG_LABEL: WaitingWindow.from_claim("isotretinoin", _ISOTRETINOIN, "contra.isotretinoin.label"),
+    IsotretinoinPolicy.SEED: WaitingWindow.from_claim("isotretinoin", _ISOTRETINOIN, "contra.isotretinoin.s3"),
+    IsotretinoinPolicy.CONSENSUS: WaitingWindow.from_claim(
+        "isotretinoin", _ISOTRETINOIN, "contra.isotretinoin.asds2017"
+    ),
+}
 #: Months to wait after the last isotretinoin dose, per policy (from the ledger).
-ISOTRETINOIN_WINDOW_MONTHS = {p: int(claim(c).value_low) for p, c in _ISO_CLAIM.items()}
-_ISO_LONGEST = max(ISOTRETINOIN_WINDOW_MONTHS.values())
+ISOTRETINOIN_WINDOW_MONTHS = {p: w.length for p, w in ISOTRETINOIN_WINDOWS.items()}
+_ISO_LONGEST = max(ISOTRETINOIN_WINDOWS.values(), key=lambda w: w.length)
 #: Deepest needle the consensus reading of the isotretinoin rule covers, in mm.
 SUPERFICIAL_DEPTH_MM = claim("contra.isotretinoin.superficial_assumed").value_low
 
-_RADIATION_MONTHS = int(claim("contra.radiation.s3").value_low)
-_SUN_DAYS = int(claim("pre.sun.s4").value_low)
-_RETINOID_DAYS = int(claim("pre.retinoids_days_assumed").value_low)
-_ANTICOAGULANT_STEP_MM = claim("policy.anticoagulant_depth_assumed").value_low
+#: Every wait screening applies, one per patient date field (isotretinoin: the default,
+#: drug-label policy; the others are in :data:`ISOTRETINOIN_WINDOWS`). ``cases.py`` reads it.
+WAITING_WINDOWS: tuple[WaitingWindow, ...] = (
+    ISOTRETINOIN_WINDOWS[IsotretinoinPolicy.DRUG_LABEL],
+    WaitingWindow.from_claim("radiation", "radiation_last_date", "contra.radiation.s3"),
+    WaitingWindow.from_claim("recent_sun", "sun_exposure_last", "pre.sun.s4"),
+    WaitingWindow.from_claim("recent_retinoids", "retinoid_last_use", "pre.retinoids_days_assumed"),
+)
+if tuple(w.field for w in WAITING_WINDOWS) != DATE_FIELDS:  # pragma: no cover - a programming error
+    raise RuntimeError("WAITING_WINDOWS needs one window per patient.DATE_FIELDS entry, in that order")
 
-#: Every rule's name and the claim ids it cites (checked against the ledger at import).
-RULE_SOURCES: dict[str, tuple[str, ...]] = {
-    "pregnancy": require_claims("contra.pregnancy.s0", "contra.pregnancy.s3"),
-    "breastfeeding": require_claims("contra.pregnancy.s0", "contra.pregnancy.s3"),
-    "keloid_history": require_claims("contra.keloid.s0", "contra.keloid.s3"),
-    "active_infection": require_claims("contra.infection.s0", "contra.infection.s3"),
-    "open_wounds": require_claims("contra.wounds.s3"),
-    "isotretinoin": require_claims(*_ISO_CLAIM.values(), "contra.isotretinoin.superficial_assumed"),
-    "radiation": require_claims("contra.radiation.s3"),
-    "recent_sun": require_claims("pre.sun.s4"),
-    "recent_retinoids": require_claims("pre.retinoids.s4", "pre.retinoids_days_assumed"),
-    "darker_skin_type": require_claims("skin.pih_lit", "skin.s3", "skin.s0"),
-    "cold_sore_history": require_claims("contra.hsv.cmac2021", "contra.infection.s3"),
-    "anticoagulants": require_claims(
-        "contra.anticoagulants_assumed", "pre.disclose.s4", "policy.anticoagulant_depth_assumed"
-    ),
-    "metal_allergy": require_claims("risk.metal_allergy.chu2021", "needles.s2_steel"),
-    "rosacea": require_claims("policy.rosacea_assumed", "benefit.s0", "contra.infection.s0", "contra.infection.s3"),
-}
+
+def waiting_window(field: str) -> WaitingWindow:
+    """The :data:`WAITING_WINDOWS` row of a patient date field.
+
+    Examples
+    --------
+    >>> waiting_window("retinoid_last_use").claim_id
+    'pre.retinoids_days_assumed'
+    >>> waiting_window("age")
+    Traceback (most recent call last):
+    ...
+    ValueError: field='age' is not a patient date field; allowed: isotretinoin_last_dose, ...
+    """
+    for w in WAITING_WINDOWS:
+        if w.field == field:
+            return w
+    raise ValueError(f"field={field!r} is not a patient date field; allowed: {', '.join(DATE_FIELDS)}")
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What every screening rule reads: the patient, the date and the choices made.
+
+    Attributes
+    ----------
+    patient : Patient
+    on : datetime.date
+    isotretinoin_policy : IsotretinoinPolicy
+    depth_mm : float or None
+        The planned needle depth, when known.
+
+    Examples
+    --------
+    >>> v = Visit(Patient(age=30, fitzpatrick=2), dt.date(2026, 1, 1), IsotretinoinPolicy.SEED, None)
+    >>> [f.rule for r in RULES for f in r(v)]
+    []
+    """
+
+    patient: Patient
+    on: dt.date
+    isotretinoin_policy: IsotretinoinPolicy
+    depth_mm: float | None
 
 
 @dataclass(frozen=True)
@@ -148,16 +270,230 @@ class ScreeningResult:
         )
 
 
-def _finding(rule: str, severity: str, message: str, until: dt.date | None = None) -> Finding:
-    return Finding(rule, Severity(severity), message, RULE_SOURCES[rule], until=until)
+
+# --------------------------------------------------------------------------- the rules, in report order
 
 
-def _window_rule(patient, on, field, rule, end, message_when_active):
-    """A deferral that lasts from ``field``'s date until ``end``; None when cleared."""
-    last = getattr(patient, field)
-    if last is None or on >= end:
+@rule("keloid_history", "contra.keloid.s0", "contra.keloid.s3")
+def _keloid_history(visit: Visit, this: Rule) -> Finding | None:
+    if visit.patient.keloid_history:
+        return this.finding(
+            "do_not_treat",
+            "History of keloids, raised scars or poor wound healing: needling injures the skin "
+            "on purpose and may leave a raised scar. Do not treat.",
+        )
+    return None
+
+
+@rule("pregnancy", "contra.pregnancy.s0", "contra.pregnancy.s3")
+def _pregnancy(visit: Visit, this: Rule) -> Finding | None:
+    if visit.patient.pregnant:
+        return this.finding(
+            "defer",
+            "Pregnant: the seeds say not to treat during pregnancy. Wait until after it; no date can be set now.",
+        )
+    return None
+
+
+@rule("breastfeeding", "contra.pregnancy.s0", "contra.pregnancy.s3")
+def _breastfeeding(visit: Visit, this: Rule) -> Finding | None:
+    if visit.patient.breastfeeding:
+        return this.finding(
+            "defer",
+            "Breastfeeding: the seeds say not to treat while breastfeeding. Wait until it has "
+            "stopped; no date can be set now.",
+        )
+    return None
+
+
+@rule("active_infection", "contra.infection.s0", "contra.infection.s3")
+def _active_infection(visit: Visit, this: Rule) -> Finding | None:
+    if visit.patient.active_infection:
+        return this.finding(
+            "defer",
+            "Active infection or inflammation at the site (a cold-sore outbreak too): needling "
+            "could spread it. Wait until it has fully cleared; no date can be set now.",
+        )
+    return None
+
+
+@rule("open_wounds", "contra.wounds.s3")
+def _open_wounds(visit: Visit, this: Rule) -> Finding | None:
+    if visit.patient.open_wounds:
+        return this.finding(
+            "defer",
+            "Open cuts, wounds or abrasions at the site: wait until they have healed; no date can be set now.",
+        )
+    return None
+
+
+def _isotretinoin_window(visit: Visit) -> tuple[WaitingWindow, str]:
+    """The window the policy sets at this depth, and why the consensus does not apply (or "")."""
+    window = ISOTRETINOIN_WINDOWS[visit.isotretinoin_policy]
+    depth = visit.depth_mm
+    if visit.isotretinoin_policy is not IsotretinoinPolicy.CONSENSUS or (
+        depth is not None and depth <= SUPERFICIAL_DEPTH_MM
+    ):
+        return window, ""
+    seed = ISOTRETINOIN_WINDOWS[IsotretinoinPolicy.SEED]
+    planned = "a needle of unknown depth" if depth is None else f"a {depth:g} mm needle"
+    return seed, (
+        f" The consensus covers superficial procedures only (read here as needles of at most "
+        f"{SUPERFICIAL_DEPTH_MM:g} mm, an assumption; its abstract does not name needling), and "
+        f"{planned} is collagen-induction needling, not superficial: the seed's {seed.text} apply."
+    )
+
+
+@rule("isotretinoin", *(w.claim_id for w in ISOTRETINOIN_WINDOWS.values()), "contra.isotretinoin.superficial_assumed")
+def _isotretinoin(visit: Visit, this: Rule) -> Finding | None:
+    last = visit.patient.isotretinoin_last_dose
+    if last is None or visit.on >= _ISO_LONGEST.end(last):
         return None
-    return _finding(rule, "defer", message_when_active.format(last=last, end=end), until=end)
+    window, scope = _isotretinoin_window(visit)
+    end, policy = window.end(last), visit.isotretinoin_policy.value
+    w = ISOTRETINOIN_WINDOWS
+    sides = (
+        f"Sources disagree: the seed says {w[IsotretinoinPolicy.SEED].text}, the drug label "
+        f"{w[IsotretinoinPolicy.DRUG_LABEL].text}, and a 2017 consensus found no need to delay "
+        "superficial procedures."
+    )
+    if visit.on < end:
+        return this.finding(
+            "defer",
+            f"Isotretinoin last taken on {last}: under the {policy} policy wait {window.text}, "
+            f"until {end}.{scope} {sides}",
+            until=end,
+        )
+    return this.finding(
+        "caution",
+        f"Isotretinoin last taken on {last}: the {policy} policy allows treatment now, "
+        f"but a more conservative source would still wait.{scope} {sides}",
+    )
+
+
+def _waiting(visit: Visit, this: Rule, field: str, message: str) -> Finding | None:
+    """Defer from ``field``'s date for its window; ``message`` is formatted with last, end, wait."""
+    window = waiting_window(field)
+    last = getattr(visit.patient, field)
+    if last is None or visit.on >= window.end(last):
+        return None
+    end = window.end(last)
+    return this.finding("defer", message.format(last=last, end=end, wait=window.text), until=end)
+
+
+@rule("radiation", waiting_window("radiation_last_date").claim_id)
+def _radiation(visit: Visit, this: Rule) -> Finding | None:
+    return _waiting(visit, this, "radiation_last_date",
+                    "Radiation treatment on {last}: the seed asks for {wait} before needling. Earliest date {end}.")
+
+
+@rule("recent_sun", waiting_window("sun_exposure_last").claim_id)
+def _recent_sun(visit: Visit, this: Rule) -> Finding | None:
+    return _waiting(visit, this, "sun_exposure_last",
+                    "Sunburn or tanning on {last}: avoid treating within {wait} of strong sun, as burnt or "
+                    "tanned skin reacts more. Earliest date {end}.")
+
+
+@rule("recent_retinoids", "pre.retinoids.s4", waiting_window("retinoid_last_use").claim_id)
+def _recent_retinoids(visit: Visit, this: Rule) -> Finding | None:
+    return _waiting(visit, this, "retinoid_last_use",
+                    "Retinoids or AHAs used on {last}: stop them a few days before (read here as "
+                    "{wait}, an assumption). Earliest date {end}.")
+
+
+_PIH_FROM = Fitzpatrick(int(claim("skin.pih_lit").value_low))
+
+
+@rule("darker_skin_type", "skin.pih_lit", "skin.s3", "skin.s0")
+def _darker_skin_type(visit: Visit, this: Rule) -> Finding | None:
+    if visit.patient.fitzpatrick >= _PIH_FROM:
+        return this.finding(
+            "caution",
+            f"Fitzpatrick type {visit.patient.fitzpatrick.name}: darker skin carries more risk of "
+            "post-inflammatory hyperpigmentation. Use a conservative depth and strict sun "
+            "protection (a seed claims all skin types are suitable; the literature is more careful).",
+        )
+    return None
+
+
+@rule("cold_sore_history", "contra.hsv.cmac2021", "contra.infection.s3")
+def _cold_sore_history(visit: Visit, this: Rule) -> Finding | None:
+    if visit.patient.herpes_simplex_history:
+        return this.finding(
+            "caution",
+            "History of cold sores: needling can trigger an outbreak. Arrange antiviral prophylaxis before treatment.",
+        )
+    return None
+
+
+_ANTICOAGULANT_STEP_MM = claim("policy.anticoagulant_depth_assumed").value_low
+
+
+@rule("anticoagulants", "contra.anticoagulants_assumed", "pre.disclose.s4", "policy.anticoagulant_depth_assumed")
+def _anticoagulants(visit: Visit, this: Rule) -> Finding | None:
+    if visit.patient.anticoagulants:
+        return this.finding(
+            "caution",
+            "Takes blood thinners: expect more bleeding and bruising. Check with the prescriber; "
+            f"a recommended plan uses a needle one {_ANTICOAGULANT_STEP_MM:g} mm step shallower "
+            "(a teaching assumption; the seed only asks patients to disclose medicines).",
+        )
+    return None
+
+
+@rule("metal_allergy", "risk.metal_allergy.chu2021", "needles.s2_steel")
+def _metal_allergy(visit: Visit, this: Rule) -> Finding | None:
+    if visit.patient.metal_allergy:
+        return this.finding(
+            "caution",
+            "Metal allergy: needles are metal (one seed says stainless steel) and a review of 85 "
+            "studies names metal allergy as a risk factor for reactions such as granulomas "
+            "(Chu 2021). Ask which metal, check the cartridge's material with the maker, and "
+            "treat only if it is not the one the patient reacts to.",
+        )
+    return None
+
+
+@rule("rosacea", "policy.rosacea_assumed", "benefit.s0", "contra.infection.s0", "contra.infection.s3")
+def _rosacea(visit: Visit, this: Rule) -> Finding | None:
+    if Concern.ROSACEA in visit.patient.concerns:
+        return this.finding(
+            "caution",
+            "Rosacea is an inflammatory skin condition, and the seeds disagree: one page sells "
+            "needling for rosacea yet excludes active inflammation (000), another excludes any "
+            "skin condition (003). Do not needle a flare; treat only when it is quiet, shallow, "
+            "and after the patient's own doctor agrees.",
+        )
+    return None
+
+
+#: Every screening rule, in the order their findings are reported (before sorting by severity).
+RULES: tuple[Rule, ...] = (
+    _keloid_history, _pregnancy, _breastfeeding, _active_infection, _open_wounds,
+    _isotretinoin, _radiation, _recent_sun, _recent_retinoids,
+    _darker_skin_type, _cold_sore_history, _anticoagulants, _metal_allergy, _rosacea,
+)
+#: Every rule's name and the claim ids it cites (checked against the ledger at import).
+RULE_SOURCES: dict[str, tuple[str, ...]] = {r.name: r.claims for r in RULES}
+
+
+# --------------------------------------------------------------------------- screen
+
+
+def _visit(patient, on, isotretinoin_policy, depth_mm) -> Visit:
+    """Check :func:`screen`'s arguments and bundle them for the rules."""
+    check_patient("patient", patient)
+    check_date("on", on)
+    policy = check_choice("isotretinoin_policy", isotretinoin_policy, IsotretinoinPolicy,
+                          noun="isotretinoin policy name")
+    if depth_mm is not None:
+        depth_mm = check_real("depth_mm", depth_mm, 0, low_open=True, unit="mm")
+    for field in DATE_FIELDS:
+        value = getattr(patient, field)
+        if value is not None and value > on:
+            raise ValueError(f"{field}={value.isoformat()} is after the screening date {on.isoformat()}; "
+                             "record only what has already happened")
+    return Visit(patient, on, policy, depth_mm)
 
 
 def screen(
@@ -167,7 +503,7 @@ def screen(
     isotretinoin_policy: str | IsotretinoinPolicy = IsotretinoinPolicy.DRUG_LABEL,
     depth_mm: float | None = None,
 ) -> ScreeningResult:
-    """Screen a candidate for skin needling on a given date.
+    """Screen a candidate for skin needling on a given date: apply every rule of :data:`RULES`.
 
     Parameters
     ----------
@@ -177,15 +513,14 @@ def screen(
         The date of the planned treatment. Dates in the patient record must not
         be after it.
     isotretinoin_policy : {"drug_label", "seed", "consensus"}, default "drug_label"
-        Which source sets the wait after isotretinoin: 6 months (drug label),
-        3 months (``003_5eeea979378cb349.txt``) or none (ASDS consensus 2017).
-        Whatever the choice, a finding cites every side while any source would
+        Which source sets the wait after isotretinoin (:data:`ISOTRETINOIN_WINDOWS`):
+        the drug label, the seed (``003_5eeea979378cb349.txt``) or none (ASDS consensus
+        2017). Whatever the choice, a finding cites every side while any source would
         still ask to wait. ``consensus`` applies only to a planned needle of at most
-        :data:`SUPERFICIAL_DEPTH_MM` (0.25 mm); deeper, or with no ``depth_mm``, the
-        seed's 3 months apply and the finding says why.
+        :data:`SUPERFICIAL_DEPTH_MM`; deeper, or with no ``depth_mm``, the seed's wait
+        applies and the finding says why.
     depth_mm : float or None, default None
-        The planned needle depth, when known (:func:`check_plan` passes each
-        session's depth).
+        The planned needle depth, when known (``check_plan`` passes each session's depth).
 
     Returns
     -------
@@ -211,148 +546,12 @@ def screen(
     >>> screen(p, on=dt.date(2026, 3, 1), isotretinoin_policy="consensus", depth_mm=0.25).verdict.value
     'caution'
     """
-    check_instance("patient", patient, Patient, "a needling_sim.Patient")
-    check_date("on", on)
-    policy = check_choice("isotretinoin_policy", isotretinoin_policy, IsotretinoinPolicy,
-                          noun="isotretinoin policy name")
-    if depth_mm is not None:
-        depth_mm = check_real("depth_mm", depth_mm, 0, low_open=True, unit="mm")
-    for field in ("isotretinoin_last_dose", "radiation_last_date", "sun_exposure_last", "retinoid_last_use"):
-        value = getattr(patient, field)
-        if value is not None and value > on:
-            raise ValueError(f"{field}={value.isoformat()} is after the screening date {on.isoformat()}; "
-                             "record only what has already happened")
-
-    found: list[Finding | None] = []
-    if patient.keloid_history:
-        found.append(_finding(
-            "keloid_history", "do_not_treat",
-            "History of keloids, raised scars or poor wound healing: needling injures the skin "
-            "on purpose and may leave a raised scar. Do not treat.",
-        ))
-    if patient.pregnant:
-        found.append(_finding(
-            "pregnancy", "defer",
-            "Pregnant: the seeds say not to treat during pregnancy. Wait until after it; "
-            "no date can be set now.",
-        ))
-    if patient.breastfeeding:
-        found.append(_finding(
-            "breastfeeding", "defer",
-            "Breastfeeding: the seeds say not to treat while breastfeeding. Wait until it has "
-            "stopped; no date can be set now.",
-        ))
-    if patient.active_infection:
-        found.append(_finding(
-            "active_infection", "defer",
-            "Active infection or inflammation at the site (a cold-sore outbreak too): needling "
-            "could spread it. Wait until it has fully cleared; no date can be set now.",
-        ))
-    if patient.open_wounds:
-        found.append(_finding(
-            "open_wounds", "defer",
-            "Open cuts, wounds or abrasions at the site: wait until they have healed; "
-            "no date can be set now.",
-        ))
-
-    found.append(_isotretinoin(patient, on, policy, depth_mm))
-    if patient.radiation_last_date is not None:
-        found.append(_window_rule(
-            patient, on, "radiation_last_date", "radiation",
-            add_months(patient.radiation_last_date, _RADIATION_MONTHS),
-            f"Radiation treatment on {{last}}: the seed asks for {_RADIATION_MONTHS} months "
-            "before needling. Earliest date {end}.",
-        ))
-    if patient.sun_exposure_last is not None:
-        found.append(_window_rule(
-            patient, on, "sun_exposure_last", "recent_sun",
-            patient.sun_exposure_last + dt.timedelta(days=_SUN_DAYS),
-            f"Sunburn or tanning on {{last}}: avoid treating within {_SUN_DAYS} days of strong "
-            "sun, as burnt or tanned skin reacts more. Earliest date {end}.",
-        ))
-    if patient.retinoid_last_use is not None:
-        found.append(_window_rule(
-            patient, on, "retinoid_last_use", "recent_retinoids",
-            patient.retinoid_last_use + dt.timedelta(days=_RETINOID_DAYS),
-            f"Retinoids or AHAs used on {{last}}: stop them a few days before (read here as "
-            f"{_RETINOID_DAYS} days, an assumption). Earliest date {{end}}.",
-        ))
-    if patient.fitzpatrick >= 4:
-        found.append(_finding(
-            "darker_skin_type", "caution",
-            f"Fitzpatrick type {patient.fitzpatrick.name}: darker skin carries more risk of "
-            "post-inflammatory hyperpigmentation. Use a conservative depth and strict sun "
-            "protection (a seed claims all skin types are suitable; the literature is more careful).",
-        ))
-    if patient.herpes_simplex_history:
-        found.append(_finding(
-            "cold_sore_history", "caution",
-            "History of cold sores: needling can trigger an outbreak. Arrange antiviral "
-            "prophylaxis before treatment.",
-        ))
-    if patient.anticoagulants:
-        found.append(_finding(
-            "anticoagulants", "caution",
-            "Takes blood thinners: expect more bleeding and bruising. Check with the prescriber; "
-            f"a recommended plan uses a needle one {_ANTICOAGULANT_STEP_MM:g} mm step shallower "
-            "(a teaching assumption; the seed only asks patients to disclose medicines).",
-        ))
-    if patient.metal_allergy:
-        found.append(_finding(
-            "metal_allergy", "caution",
-            "Metal allergy: needles are metal (one seed says stainless steel) and a review of 85 "
-            "studies names metal allergy as a risk factor for reactions such as granulomas "
-            "(Chu 2021). Ask which metal, check the cartridge's material with the maker, and "
-            "treat only if it is not the one the patient reacts to.",
-        ))
-    if Concern.ROSACEA in patient.concerns:
-        found.append(_finding(
-            "rosacea", "caution",
-            "Rosacea is an inflammatory skin condition, and the seeds disagree: one page sells "
-            "needling for rosacea yet excludes active inflammation (000), another excludes any "
-            "skin condition (003). Do not needle a flare; treat only when it is quiet, shallow, "
-            "and after the patient's own doctor agrees.",
-        ))
-
-    findings = tuple(sorted((f for f in found if f is not None), key=lambda f: -f.severity.rank))
+    visit = _visit(patient, on, isotretinoin_policy, depth_mm)
+    found = [f for r in RULES for f in r(visit)]
+    findings = tuple(sorted(found, key=lambda f: -f.severity.rank))
     verdict = verdict_for(findings)
     earliest = None
     if verdict is Verdict.DEFER:
         ends = [f.until for f in findings if f.severity is Severity.DEFER]
         earliest = None if any(e is None for e in ends) else max(ends)
-    return ScreeningResult(patient, on, verdict, findings, earliest, policy)
-
-
-def _isotretinoin(
-    patient: Patient, on: dt.date, policy: IsotretinoinPolicy, depth_mm: float | None
-) -> Finding | None:
-    last = patient.isotretinoin_last_dose
-    if last is None or on >= add_months(last, _ISO_LONGEST):
-        return None
-    months = ISOTRETINOIN_WINDOW_MONTHS[policy]
-    scope = ""
-    if policy is IsotretinoinPolicy.CONSENSUS and (depth_mm is None or depth_mm > SUPERFICIAL_DEPTH_MM):
-        months = ISOTRETINOIN_WINDOW_MONTHS[IsotretinoinPolicy.SEED]
-        planned = "a needle of unknown depth" if depth_mm is None else f"a {depth_mm:g} mm needle"
-        scope = (
-            f" The consensus covers superficial procedures only (read here as needles of at most "
-            f"{SUPERFICIAL_DEPTH_MM:g} mm, an assumption; its abstract does not name needling), and "
-            f"{planned} is collagen-induction needling, not superficial: the seed's {months} months apply."
-        )
-    end = add_months(last, months)
-    sides = (
-        "Sources disagree: the seed says 3 months, the drug label 6 months, and a 2017 "
-        "consensus found no need to delay superficial procedures."
-    )
-    if on < end:
-        return _finding(
-            "isotretinoin", "defer",
-            f"Isotretinoin last taken on {last}: under the {policy.value} policy wait "
-            f"{months} months, until {end}.{scope} {sides}",
-            until=end,
-        )
-    return _finding(
-        "isotretinoin", "caution",
-        f"Isotretinoin last taken on {last}: the {policy.value} policy allows treatment now, "
-        f"but a more conservative source would still wait.{scope} {sides}",
-    )
+    return ScreeningResult(patient, on, verdict, findings, earliest, visit.isotretinoin_policy)
