@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from needling_sim import outcome
-from needling_sim.course import CoursePlan
+from needling_sim.plans import CoursePlan
 from needling_sim.patient import Fitzpatrick, Patient
 
 _MULTIPLIERS = (

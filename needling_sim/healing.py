@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_instance, check_int
-from .course import CoursePlan
+from .plans import CoursePlan
 from .evidence import claim, conflicts_of, require_claims
 from .outcome import ModelParams, simulate
 from .patient import Patient

@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_instance, check_int, check_real
-from .course import CoursePlan
+from .plans import CoursePlan
 from .evidence import require_claims
 from .patient import Fitzpatrick, Patient
 

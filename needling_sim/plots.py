@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .course import HEALING_INTERVAL_DAYS, CoursePlan
+from .plans import HEALING_INTERVAL_DAYS, CoursePlan
 from .evidence import Claim, claim, conflicts_of, load_claims
 from .evidence import conflicts as ledger_conflicts
 from .findings import Finding, Severity, Verdict, verdict_for
@@ -919,7 +919,7 @@ def collagen_figure(outcome: Outcome, cohort: CohortOutcome | None = None) -> go
 
     Examples
     --------
-    >>> from needling_sim.course import plan_course
+    >>> from needling_sim.plans import plan_course
     >>> from needling_sim.outcome import simulate
     >>> out = simulate(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
     >>> fig = collagen_figure(out)
@@ -950,7 +950,7 @@ def collagen_summary(outcome: Outcome, cohort: CohortOutcome | None = None) -> s
 
     Examples
     --------
-    >>> from needling_sim.course import plan_course
+    >>> from needling_sim.plans import plan_course
     >>> from needling_sim.outcome import simulate
     >>> out = simulate(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
     >>> collagen_summary(out)  # doctest: +ELLIPSIS
@@ -1104,7 +1104,7 @@ def healing_figure(
 
     Examples
     --------
-    >>> from needling_sim.course import plan_course
+    >>> from needling_sim.plans import plan_course
     >>> fig = healing_figure(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
     >>> fig.layout.yaxis.title.text, fig.layout.xaxis2.title.text
     ('Redness index (0 to 1)', 'Days since first session (days)')
@@ -1163,7 +1163,7 @@ def healing_summary(plan: CoursePlan, patient: Patient | None = None, *, outcome
 
     Examples
     --------
-    >>> from needling_sim.course import plan_course
+    >>> from needling_sim.plans import plan_course
     >>> healing_summary(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
     'Redness (teaching model): visible on 12 days in all (4, 4, 4 after sessions 1 to 3);
     peak inflammation 1.15 (arbitrary units); redness shows above 0.5, that is inflammation above 0.20.'
@@ -1510,7 +1510,7 @@ def course_gantt(plan: CoursePlan, *, today: dt.date | None = None, patient: Pat
 
     Examples
     --------
-    >>> from needling_sim.course import plan_course
+    >>> from needling_sim.plans import plan_course
     >>> plan = plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek")
     >>> fig = course_gantt(plan, today=dt.date(2026, 3, 20))
     >>> fig.data[0].x
@@ -1561,7 +1561,7 @@ def course_gantt_summary(plan: CoursePlan, *, today: dt.date | None = None, pati
 
     Examples
     --------
-    >>> from needling_sim.course import plan_course
+    >>> from needling_sim.plans import plan_course
     >>> plan = plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek")
     >>> course_gantt_summary(plan, today=dt.date(2026, 3, 20))  # doctest: +NORMALIZE_WHITESPACE
     'Course timeline: 3 sessions on the cheek from 2026-03-02 to 2026-05-25 (42 days apart);

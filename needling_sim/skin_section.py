@@ -37,7 +37,7 @@ import plotly.graph_objects as go
 
 from ._checks import check_real
 from .areas import Area, area_info, parse_area
-from .course import MAX_DEPTH_MM
+from .plans import MAX_DEPTH_MM
 from .evidence import sources_of
 from .plots import OKABE_ITO, PALETTE
 

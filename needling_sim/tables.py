@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .course import check_plan, plan_course, plan_passes
+from .plan_checks import check_plan, plan_passes
+from .plans import plan_course
 from .outcome import simulate
 from .patient import Patient
 from .screening import screen

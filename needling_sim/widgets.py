@@ -556,14 +556,14 @@ def planner_app(
     Controls: plan ``start`` (DatePicker), ``sessions`` (1 to 8), ``interval_days`` (7 to
     120), ``depth_mm`` (0.25 to 3.0 in 0.25 mm steps), ``area`` (Dropdown of
     :class:`~needling_sim.areas.Area`), ``policy`` (ToggleButtons of
-    :class:`~needling_sim.course.SpacingPolicy`); patient ``age``, ``fitzpatrick`` and
+    :class:`~needling_sim.plans.SpacingPolicy`); patient ``age``, ``fitzpatrick`` and
     one Checkbox each for ``keloid_history``, ``pregnant``, ``breastfeeding``,
     ``active_infection``, ``open_wounds``, ``herpes_simplex_history`` and
     ``anticoagulants``. Figures: ``gantt`` (:func:`~needling_sim.plots.course_gantt`),
     ``collagen`` (:func:`~needling_sim.plots.collagen_figure`) and ``skin_section``
     (:func:`~needling_sim.skin_section.skin_section_figure`: the needle drawn into the
     area's skin, beside the plan controls). Outputs: ``findings``
-    (:func:`~needling_sim.course.check_plan` with sources, and whether the plan passes),
+    (:func:`~needling_sim.plan_checks.check_plan` with sources, and whether the plan passes),
     ``gantt_summary``, ``collagen_summary`` and ``skin_section_summary``. All of them
     update together on every change; sliders update when released.
 
@@ -594,7 +594,8 @@ def planner_app(
     True
     """
     from .areas import Area
-    from .course import SpacingPolicy, plan_course, plan_passes
+    from .plan_checks import plan_passes
+    from .plans import SpacingPolicy, plan_course
     from .skin_section import skin_section_figure, skin_section_summary, update_skin_section
 
     base = _check_patient(patient) or Patient(age=35, fitzpatrick=2)
@@ -734,7 +735,7 @@ def _planner_model(plan, person, policy: str, cohort_n: int):
     One simulation serves the collagen chart and the healing rows of the Gantt; it covers 12
     months after the last session, as ``healing_timeline`` does.
     """
-    from .course import check_plan
+    from .plan_checks import check_plan
     from .outcome import simulate, simulate_cohort
 
     days = plan.session_days[-1] + 366
@@ -813,7 +814,7 @@ def _update_collagen(fw: go.FigureWidget, outcome, cohort) -> None:
 
 
 def _default_plan():
-    from .course import plan_course
+    from .plans import plan_course
 
     return plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek")
 
