@@ -32,9 +32,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .areas import Area
-from .dates import add_months
-from .evidence import claim, require_claims
+from .evidence import require_claims
 from .patient import Concern, Patient
+from .screening import WAITING_WINDOWS
 
 __all__ = [
     "CASE_AGE_RANGE_YEARS",
@@ -72,18 +72,16 @@ CASE_PAIRS: tuple[tuple[Concern, Area], ...] = (
 )
 _AREA_SOURCES = require_claims("areas.s2", "areas.s3")
 
-# Waiting periods that block the screening day; each draws how long ago the event was,
-# in days, so that the wait (from the ledger) has not yet ended on the screening day.
-_ISOTRETINOIN_MONTHS = int(claim("contra.isotretinoin.label").value_low)
-_RADIATION_MONTHS = int(claim("contra.radiation.s3").value_low)
-_SUN_DAYS = int(claim("pre.sun.s4").value_low)
-_RETINOID_DAYS = int(claim("pre.retinoids_days_assumed").value_low)
-_WINDOWS = {
-    # field: (days ago, low and high inclusive, end date of the wait from the event date)
-    "isotretinoin_last_dose": ((30, 150), lambda d: add_months(d, _ISOTRETINOIN_MONTHS)),
-    "radiation_last_date": ((60, 300), lambda d: add_months(d, _RADIATION_MONTHS)),
-    "sun_exposure_last": ((0, _SUN_DAYS - 2), lambda d: d + dt.timedelta(days=_SUN_DAYS)),
-    "retinoid_last_use": ((0, _RETINOID_DAYS - 1), lambda d: d + dt.timedelta(days=_RETINOID_DAYS)),
+# Waiting periods that block the screening day: screening's own windows (WAITING_WINDOWS,
+# lengths from the ledger); each case draws how long ago the event was, in days, so that
+# the wait has not yet ended on the screening day.
+_WINDOWS = {w.field: w for w in WAITING_WINDOWS}
+#: Days before the screening day an event may fall, per date field (inclusive bounds).
+_DAYS_AGO = {
+    "isotretinoin_last_dose": (30, 150),
+    "radiation_last_date": (60, 300),
+    "sun_exposure_last": (0, _WINDOWS["sun_exposure_last"].length - 2),
+    "retinoid_last_use": (0, _WINDOWS["retinoid_last_use"].length - 1),
 }
 _WINDOW_FIELDS = tuple(_WINDOWS)
 
@@ -225,9 +223,9 @@ def virtual_case(student_id: str) -> VirtualCase:
         first, second = (_WINDOW_FIELDS[int(i)] for i in picked)
         events = {}
         for field in (first, second):
-            (low, high), _ = _WINDOWS[field]
+            low, high = _DAYS_AGO[field]
             events[field] = screening - dt.timedelta(days=int(rng.integers(low, high + 1)))
-        ends = [_WINDOWS[f][1](d) for f, d in events.items()]
+        ends = [_WINDOWS[f].end(d) for f, d in events.items()]
         if ends[0] != ends[1]:
             break
     patient = Patient(

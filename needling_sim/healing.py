@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_instance, check_int
-from .plans import CoursePlan
 from .evidence import claim, conflicts_of, require_claims
 from .outcome import ModelParams, simulate
 from .patient import Patient
+from .plans import CoursePlan
 
 __all__ = [
     "PHASES",

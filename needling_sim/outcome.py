@@ -66,9 +66,9 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_instance, check_int, check_real
-from .plans import CoursePlan
 from .evidence import require_claims
 from .patient import Fitzpatrick, Patient
+from .plans import CoursePlan
 
 __all__ = [
     "COHORT_METRICS",

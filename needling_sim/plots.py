@@ -26,13 +26,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .plans import HEALING_INTERVAL_DAYS, CoursePlan
 from .evidence import Claim, claim, conflicts_of, load_claims
 from .evidence import conflicts as ledger_conflicts
 from .findings import Finding, Severity, Verdict, verdict_for
 from .healing import PHASES, RESTRICTIONS, healing_timeline, milestones
 from .outcome import SUMMARY_DAYS, CohortOutcome, Outcome, simulate
 from .patient import Patient
+from .plans import HEALING_INTERVAL_DAYS, CoursePlan
 from .screening import ScreeningResult
 
 __all__ = [

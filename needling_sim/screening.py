@@ -42,22 +42,6 @@ __all__ = [
 ]
 
 
-class IsotretinoinPolicy(StrEnum):
-    """Which source sets the wait after the last isotretinoin dose.
-
-    ``drug_label``: 6 months (the default: the most conservative).
-    ``seed``: 3 months, as in ``003_5eeea979378cb349.txt``.
-    ``consensus``: no delay, as in the 2017 ASDS consensus (Waldman et al.), but only
-    for needles of at most :data:`SUPERFICIAL_DEPTH_MM` (the consensus covers
-    superficial procedures; ``contra.isotretinoin.superficial_assumed``). Deeper, or
-    when the depth is not known, the seed's 3 months apply.
-    """
-
-    DRUG_LABEL = "drug_label"
-    SEED = "seed"
-    CONSENSUS = "consensus"
-
-
 @dataclass(frozen=True)
 class WaitingWindow:
     """How long screening waits after an event in the record, read from one claim.

@@ -37,8 +37,8 @@ import plotly.graph_objects as go
 
 from ._checks import check_real
 from .areas import Area, area_info, parse_area
-from .plans import MAX_DEPTH_MM
 from .evidence import sources_of
+from .plans import MAX_DEPTH_MM
 from .plots import OKABE_ITO, PALETTE
 
 __all__ = [

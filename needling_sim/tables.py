@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .plan_checks import check_plan, plan_passes
-from .plans import plan_course
 from .outcome import simulate
 from .patient import Patient
+from .plan_checks import check_plan, plan_passes
+from .plans import plan_course
 from .screening import screen
 
 __all__ = ["BOOKKEEPING_COLUMNS", "plan_comparison", "read_intake_sheet", "screening_table"]

@@ -735,8 +735,8 @@ def _planner_model(plan, person, policy: str, cohort_n: int):
     One simulation serves the collagen chart and the healing rows of the Gantt; it covers 12
     months after the last session, as ``healing_timeline`` does.
     """
-    from .plan_checks import check_plan
     from .outcome import simulate, simulate_cohort
+    from .plan_checks import check_plan
 
     days = plan.session_days[-1] + 366
     outcome = simulate(plan, person, days=days)

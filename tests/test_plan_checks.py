@@ -1,31 +1,29 @@
-"""Course plans: building, validating, checking and recommending."""
+"""Plan checks: check_plan's rules and plan_passes (needling_sim.plan_checks)."""
 
 import dataclasses
 import datetime as dt
-import math
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from needling_sim import (
     Area,
-    Concern,
-    CoursePlan,
     Finding,
+    IsotretinoinPolicy,
     Patient,
-    Session,
     Severity,
     SpacingPolicy,
     check_plan,
+    plan_checks,
     plan_course,
     plan_passes,
-    recommend_plan,
 )
-from needling_sim.course import CONCERN_DEFAULTS, HEALING_INTERVAL_DAYS, SPACING_MIN_DAYS
 from needling_sim.evidence import claim, claim_ids, conflicts_of
 from needling_sim.findings import most_severe
+from needling_sim.plan_checks import PLAN_RULES, PlanReview
+from needling_sim.plans import HEALING_INTERVAL_DAYS, SPACING_MIN_DAYS
+from needling_sim.screening import RULE_SOURCES
 
 START = dt.date(2026, 3, 2)
 HEALTHY = Patient(age=35, fitzpatrick=2, concerns=["acne_scars"])
@@ -33,110 +31,6 @@ HEALTHY = Patient(age=35, fitzpatrick=2, concerns=["acne_scars"])
 
 def rules(findings, above=Severity.INFO):
     return {f.rule: f for f in findings if f.severity > above}
-
-
-# ----------------------------------------------------------------------------- plan_course
-
-
-def test_plan_course_lays_out_sessions():
-    plan = plan_course(START, 3, 42, 1.0, "cheek")
-    assert [s.number for s in plan.sessions] == [1, 2, 3]
-    assert [s.date for s in plan.sessions] == [START, START + dt.timedelta(42), START + dt.timedelta(84)]
-    assert all(s.depth_mm == 1.0 and s.area is Area.CHEEK for s in plan.sessions)
-    assert (plan.start, plan.end, plan.intervals_days, plan.n_sessions) == (
-        START,
-        START + dt.timedelta(84),
-        (42, 42),
-        3,
-    )
-    assert plan.session_days == (0, 42, 84)
-    assert plan.area is Area.CHEEK and plan.area_info.dermis_mm == 0.87
-
-
-def test_plan_course_takes_per_gap_intervals_and_per_session_depths():
-    plan = plan_course(START, 3, (30, 60), [0.5, 0.75, 1.0], "neck")
-    assert plan.intervals_days == (30, 60)
-    assert plan.depths_mm == (0.5, 0.75, 1.0)
-    frame = plan.to_frame()
-    assert list(frame.columns) == ["number", "date", "day", "interval_days", "depth_mm", "area"]
-    assert frame["day"].tolist() == [0, 30, 90]
-
-
-def test_one_session_plan():
-    plan = plan_course(START, 1, 42, 0.5, "forehead")
-    assert plan.intervals_days == () and plan.end == plan.start
-    assert plan_course(START, 1, [], 0.5, "forehead") == plan
-
-
-def test_plans_and_sessions_are_frozen():
-    plan = plan_course(START, 2, 42, 1.0, "cheek")
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        plan.sessions = ()
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        plan.sessions[0].depth_mm = 2.0
-    assert hash(plan) == hash(plan_course(START, 2, 42, 1.0, "cheek"))
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
-    [
-        ({"interval_days": 0}, ValueError, "interval_days=0.*at least 1"),
-        ({"interval_days": -7}, ValueError, "interval_days=-7"),
-        ({"interval_days": 42.0}, TypeError, "interval_days must be a whole number"),
-        ({"interval_days": True}, TypeError, "interval_days must be a whole number"),
-        ({"interval_days": [42]}, ValueError, "interval_days has 1 values.*2 values"),
-        ({"interval_days": [42, 0]}, ValueError, r"interval_days\[1\]=0"),
-        ({"sessions": 0}, ValueError, "sessions=0.*1 to 24"),
-        ({"sessions": 25}, ValueError, "sessions=25"),
-        ({"sessions": True}, TypeError, "sessions must be a whole number"),
-        ({"sessions": 3.0}, TypeError, "sessions must be a whole number"),
-        ({"depth_mm": math.nan}, ValueError, "depth_mm=nan"),
-        ({"depth_mm": math.inf}, ValueError, "depth_mm=inf"),
-        ({"depth_mm": -0.5}, ValueError, "depth_mm=-0.5"),
-        ({"depth_mm": 0}, ValueError, "depth_mm=0.0.*above 0"),
-        ({"depth_mm": 3.5}, ValueError, "at most 3.0 mm"),
-        ({"depth_mm": True}, TypeError, "depth_mm must be a number"),
-        ({"depth_mm": "1.0"}, TypeError, "depth_mm must be a number"),
-        ({"depth_mm": [1.0, 1.0]}, ValueError, "depth_mm has 2 values.*3 values"),
-        ({"depth_mm": [1.0, 1.0, 9.0]}, ValueError, r"depth_mm\[2\]=9.0"),
-        ({"area": "knee"}, ValueError, "area='knee'.*allowed"),
-        ({"area": None}, TypeError, "area must be an area name"),
-        ({"start": "2026-03-02"}, TypeError, "start must be a datetime.date"),
-        ({"start": dt.datetime(2026, 3, 2)}, TypeError, "start must be a datetime.date"),
-    ],
-)
-def test_bad_input_names_the_field(kwargs, error, match):
-    args = {"start": START, "sessions": 3, "interval_days": 42, "depth_mm": 1.0, "area": "cheek"} | kwargs
-    with pytest.raises(error, match=match):
-        plan_course(**args)
-
-
-def test_numpy_scalars_are_accepted():
-    plan = plan_course(START, np.int64(2), np.int32(42), np.float64(1.0), "cheek")
-    assert plan.intervals_days == (42,) and plan.depths_mm == (1.0, 1.0)
-
-
-def test_course_plan_validates_direct_construction():
-    s1 = Session(1, START, 1.0, "cheek")
-    with pytest.raises(TypeError, match="non-empty tuple"):
-        CoursePlan(())
-    with pytest.raises(ValueError, match="numbered 1, 2"):
-        CoursePlan((Session(2, START, 1.0, "cheek"),))
-    with pytest.raises(ValueError, match="strictly increase"):
-        CoursePlan((s1, Session(2, START, 1.0, "cheek")))
-    with pytest.raises(ValueError, match="one area"):
-        CoursePlan((s1, Session(2, START + dt.timedelta(42), 1.0, "neck")))
-    with pytest.raises(TypeError, match="must be a Session"):
-        CoursePlan(("x",))
-    with pytest.raises(TypeError, match="notes"):
-        CoursePlan((s1,), notes="one note")
-    with pytest.raises(TypeError, match="sources"):
-        CoursePlan((s1,), sources="spacing.s0")
-    with pytest.raises(KeyError, match="not in the evidence ledger"):
-        CoursePlan((s1,), sources=("no.such.claim",))
-    with pytest.raises(ValueError, match="24"):
-        CoursePlan(tuple(Session(i, START + dt.timedelta(i), 1.0, "cheek") for i in range(1, 26)))
-
 
 # ----------------------------------------------------------------------------- check_plan
 
@@ -295,79 +189,6 @@ def test_plan_passes_validates():
     assert plan_passes([Finding("x", "caution", "m", ("spacing.s0",))])
 
 
-# ----------------------------------------------------------------------------- recommend_plan
-
-
-@pytest.mark.parametrize("concern", list(Concern))
-@pytest.mark.parametrize("area", ["cheek", "periorbital", "back"])
-def test_every_concern_gets_a_plan_that_passes(concern, area):
-    plan = recommend_plan(HEALTHY, concern, START, area=area)
-    assert plan_passes(check_plan(plan, HEALTHY))
-    assert all(d <= plan.area_info.dermis_mm for d in plan.depths_mm)
-    assert plan.notes and set(plan.sources) <= claim_ids()
-    assert plan.n_sessions == CONCERN_DEFAULTS[concern].sessions
-
-
-def test_acne_scars_follow_the_trials_within_the_site():
-    back = recommend_plan(HEALTHY, "acne_scars", START, area="back")
-    assert back.depths_mm == (1.5,) * 3 and back.n_sessions == 3
-    assert {"course.harris2015", "sessions.harris2015", "depth.singh2016"} <= set(back.sources)
-    cheek = recommend_plan(HEALTHY, "acne_scars", START)
-    assert cheek.area is Area.CHEEK and cheek.depths_mm == (0.75,) * 3
-    assert any("capped" in n for n in cheek.notes)
-    assert recommend_plan(HEALTHY, "fine_lines", START, area="periorbital").depths_mm[0] <= 0.5
-
-
-def test_spacing_follows_the_policy():
-    assert recommend_plan(HEALTHY, "acne_scars", START).intervals_days == (42, 42)
-    assert recommend_plan(HEALTHY, "acne_scars", START, policy="four_weeks").intervals_days == (28, 28)
-
-
-def test_darker_skin_gets_a_shallower_needle():
-    dark = dataclasses.replace(HEALTHY, fitzpatrick=6)
-    a = recommend_plan(HEALTHY, "wrinkles", START, area="back").depths_mm[0]
-    b = recommend_plan(dark, "wrinkles", START, area="back").depths_mm[0]
-    assert b == a - 0.25
-    assert "policy.fitzpatrick_depth_assumed" in recommend_plan(dark, "wrinkles", START).sources
-    assert recommend_plan(dark, "rosacea", START).depths_mm[0] == 0.25  # never below one step
-
-
-def test_start_moves_past_a_deferral_with_a_known_end():
-    patient = dataclasses.replace(HEALTHY, isotretinoin_last_dose=dt.date(2026, 1, 10))
-    plan = recommend_plan(patient, "acne_scars", START)
-    assert plan.start == dt.date(2026, 7, 10)
-    assert plan_passes(check_plan(plan, patient))
-    assert recommend_plan(patient, "acne_scars", START, isotretinoin_policy="seed").start == dt.date(
-        2026, 4, 10
-    )
-
-
-@pytest.mark.parametrize(
-    ("changes", "match"),
-    [
-        ({"keloid_history": True}, "keloid_history means do not treat"),
-        ({"pregnant": True}, "pregnancy defers treatment with no known end"),
-        ({"active_infection": True}, "active_infection"),
-    ],
-)
-def test_no_plan_when_screening_refuses_or_defers_without_end(changes, match):
-    with pytest.raises(ValueError, match=match):
-        recommend_plan(dataclasses.replace(HEALTHY, **changes), "acne_scars", START)
-
-
-def test_recommend_plan_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="concern='freckles'"):
-        recommend_plan(HEALTHY, "freckles", START)
-    with pytest.raises(TypeError, match="concern must be"):
-        recommend_plan(HEALTHY, 1, START)
-    with pytest.raises(TypeError, match="patient must be"):
-        recommend_plan(None, "acne_scars", START)
-    with pytest.raises(TypeError, match="start must be"):
-        recommend_plan(HEALTHY, "acne_scars", "2026-03-02")
-    with pytest.raises(ValueError, match="area='knee'"):
-        recommend_plan(HEALTHY, "acne_scars", START, area="knee")
-
-
 # ----------------------------------------------------------------------------- properties
 
 plans = st.builds(
@@ -489,13 +310,85 @@ def test_a_running_course_with_a_mid_course_sunburn_is_rechecked_not_refused():
     assert finding(plan_course(START, 3, 42, 1.0, "cheek"), same_day, "recent_sun").session == 1
 
 
-@pytest.mark.parametrize(("anticoagulants", "depth"), [(False, 0.75), (True, 0.5)])
-def test_recommend_plan_acts_on_blood_thinners(anticoagulants, depth):
-    p = dataclasses.replace(HEALTHY, anticoagulants=anticoagulants)
-    plan = recommend_plan(p, "acne_scars", START)
-    assert plan.depths_mm == (depth,) * 3
-    assert any("blood thinners" in n for n in plan.notes) is anticoagulants
-    assert ("policy.anticoagulant_depth_assumed" in plan.sources) is anticoagulants
-    screening = next(f for f in check_plan(plan, p) if f.rule == "anticoagulants") if anticoagulants else None
-    if screening is not None:
-        assert "one 0.25 mm step shallower" in screening.message
+# ----------------------------------------------------------------------------- one function per rule
+
+RULE_OF = {r.name: r for r in PLAN_RULES}
+
+
+def review(plan, patient=HEALTHY, policy="six_weeks"):
+    return PlanReview(plan, patient, SpacingPolicy(policy), IsotretinoinPolicy.DRUG_LABEL)
+
+
+def test_plan_rules_have_unique_names_and_ledger_claims():
+    assert len(RULE_OF) == len(PLAN_RULES)
+    for r in PLAN_RULES:
+        assert r.claims and set(r.claims) <= claim_ids()
+
+
+@pytest.mark.parametrize(
+    ("rule", "plan", "severity", "sessions"),
+    [
+        ("interval_before_healed", plan_course(START, 3, 14, 1.0, "cheek"), "defer", [2, 3]),
+        ("interval_below_minimum", plan_course(START, 3, 28, 1.0, "cheek"), "caution", [2, 3]),
+        ("interval_below_other_policy", plan_course(START, 2, 28, 1.0, "cheek"), None, []),
+        ("depth_beyond_dermis", plan_course(START, 2, 42, 1.5, "cheek"), "defer", [1, 2]),
+        ("depth_past_local_dermis", plan_course(START, 2, 42, 1.1, "neck"), "caution", [1, 2]),
+        ("depth_beyond_purpose_range", plan_course(START, 2, 42, 2.0, "back"), "caution", [1, 2]),
+        ("depth_increasing", plan_course(START, 3, 42, [0.5, 0.5, 1.0], "cheek"), "info", [3]),
+    ],
+)
+def test_each_rule_fires_alone_on_its_own_band(rule, plan, severity, sessions):
+    found = RULE_OF[rule](review(plan))
+    assert [f.session for f in found] == sessions
+    assert all(f.rule == rule and f.severity == severity for f in found)
+    clean = plan_course(START, 3, 56, 0.5, "cheek")
+    assert RULE_OF[rule](review(clean)) == ()
+
+
+@pytest.mark.parametrize("policy", list(SpacingPolicy))
+def test_the_gap_bands_do_not_overlap(policy):
+    for gap in range(1, 70):
+        plan = plan_course(START, 2, gap, 0.5, "cheek")
+        fired = [n for n in ("interval_before_healed", "interval_below_minimum", "interval_below_other_policy")
+                 if RULE_OF[n](review(plan, policy=policy))]
+        expected = 1 if gap < max(SPACING_MIN_DAYS.values()) else 0
+        assert len(fired) == expected, (gap, fired)
+        if fired == ["interval_below_other_policy"]:
+            assert SPACING_MIN_DAYS[policy] <= gap
+
+
+def test_every_finding_comes_from_a_plan_rule_or_a_screening_rule():
+    patient = dataclasses.replace(HEALTHY, fitzpatrick=5, isotretinoin_last_dose=dt.date(2026, 1, 10))
+    names = set(RULE_OF) | set(RULE_SOURCES)
+    for f in check_plan(plan_course(START, 4, [7, 28, 42], [0.5, 1.5, 1.5, 2.0], "cheek"), patient):
+        assert f.rule in names
+
+
+# ----------------------------------------------------------------------------- messages from the ledger
+
+
+def test_messages_carry_the_claims_values():
+    plan = plan_course(START, 3, 14, 1.0, "cheek")
+    found = {f.rule: f for f in check_plan(plan, HEALTHY)}
+    seed = claim("procedure.s0")
+    assert f"({seed.value_low:.0f} to {seed.value_high:.0f} minutes by area size)" in found["procedure_time"].message
+    trials = int(claim("spacing.alam2014").value_low) // 7
+    healed = found["interval_before_healed"].message
+    assert f"two trials spaced sessions {trials} weeks apart" in healed
+    s1 = claim("spacing.s1")
+    assert f"{int(s1.value_low) // 7} to {int(s1.value_high) // 7} weeks (001, 003)" in healed
+    ranges = sorted((int(claim(c).value_low), int(claim(c).value_high)) for c in ("sessions.s0", "sessions.s2",
+                                                                                 "sessions.s3"))
+    assert ", ".join(f"{lo} to {hi}" for lo, hi in ranges) in found["session_count"].message
+
+
+def test_a_changed_claim_changes_the_message(monkeypatch):
+    real = plan_checks.claim
+
+    def edited(claim_id):
+        c = real(claim_id)
+        return dataclasses.replace(c, value_low=25.0) if claim_id == "procedure.s0" else c
+
+    monkeypatch.setattr(plan_checks, "claim", edited)
+    f = next(f for f in check_plan(plan_course(START, 1, 42, 0.5, "cheek"), HEALTHY) if f.rule == "procedure_time")
+    assert "(25 to 60 minutes by area size)" in f.message
