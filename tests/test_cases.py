@@ -19,6 +19,7 @@ from needling_sim.cases import (
     virtual_case,
     virtual_patient,
 )
+from needling_sim.screening import WAITING_WINDOWS
 
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,20}", fullmatch=True)
 
@@ -161,3 +162,14 @@ def test_the_capstone_takes_its_id_from_the_grader_not_the_notebook_folder():
 def test_a_case_patient_round_trips_through_intake():
     p = virtual_patient("ana")
     assert Patient.from_intake(p.to_intake()) == p
+
+
+@settings(max_examples=40, deadline=None)
+@given(ids)
+def test_the_cases_waits_are_screenings_own_windows(student_id):
+    case = virtual_case(student_id)
+    result = screen(case.patient, case.screening_date)
+    waits = {f.rule: f.until for f in result.findings if f.severity == "defer"}
+    expected = {w.rule: w.end(getattr(case.patient, w.field)) for w in WAITING_WINDOWS
+                if getattr(case.patient, w.field) is not None}
+    assert waits == expected and len(expected) == 2

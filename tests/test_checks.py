@@ -159,3 +159,37 @@ def test_check_instance_returns_the_value_unchanged():
 def test_check_instance_names_the_field_what_is_allowed_and_the_type_received():
     with pytest.raises(TypeError, match=r"^colour must be a Colour \(see the enum\), got str$"):
         check_instance("colour", "red", Colour, "a Colour (see the enum)")
+
+
+# --------------------------------------------------------------------------- patients, plans and depths (rules helper)
+
+
+def test_check_bool_takes_python_and_numpy_bools_only():
+    import numpy as np
+
+    from needling_sim._checks import check_bool
+
+    assert check_bool("pregnant", np.bool_(False)) is False and check_bool("pregnant", True) is True
+    for bad in (1, "yes", None):
+        with pytest.raises(TypeError, match="pregnant must be True or False"):
+            check_bool("pregnant", bad)
+
+
+def test_check_course_plan_and_check_patient_name_the_field_and_the_type():
+    import datetime as dt
+
+    from needling_sim import Patient, plan_course
+    from needling_sim._checks import check_course_plan, check_depth_mm, check_patient
+
+    plan = plan_course(dt.date(2026, 3, 2), 1, 42, 1.0, "cheek")
+    assert check_course_plan("plan", plan) is plan
+    with pytest.raises(TypeError, match=r"^plan must be a CoursePlan \(see plan_course\), got str$"):
+        check_course_plan("plan", "plan")
+    patient = Patient(age=30, fitzpatrick=2)
+    assert check_patient("patient", patient) is patient and check_patient("p", None, optional=True) is None
+    with pytest.raises(TypeError, match=r"^patient must be a needling_sim.Patient or None, got int$"):
+        check_patient("patient", 3, optional=True)
+    with pytest.raises(TypeError, match=r"^patient must be a needling_sim.Patient, got NoneType$"):
+        check_patient("patient", None)
+    with pytest.raises(ValueError, match=r"depth_mm=0.0 mm is not allowed; allowed: above 0 and at most 2.0 mm"):
+        check_depth_mm("depth_mm", 0, 2.0)

@@ -88,3 +88,23 @@ def test_to_intake_round_trips():
     p = Patient(age=61, fitzpatrick=6, concerns=["acne_scars"], herpes_simplex_history=True,
                 isotretinoin_last_dose=dt.date(2025, 12, 1))
     assert Patient.from_intake(p.to_intake()) == p
+
+
+def test_numpy_and_pandas_values_are_recognised_by_type_not_by_name():
+    assert Patient(age=30, fitzpatrick=2, pregnant=np.bool_(True)).pregnant is True
+    assert Patient.from_intake({"age": 30, "fitzpatrick": 2, "sun_exposure_last": pd.NaT}).sun_exposure_last is None
+
+    class Timestamp:  # a look-alike: only pandas' own Timestamp is read as a date
+        hour = minute = second = microsecond = nanosecond = 0
+
+        def date(self):
+            return dt.date(2026, 1, 1)
+
+    with pytest.raises(TypeError, match="sun_exposure_last must be a datetime.date"):
+        Patient.from_intake({"age": 30, "fitzpatrick": 2, "sun_exposure_last": Timestamp()})
+
+    class bool_:  # noqa: N801 - a look-alike of numpy.bool_
+        pass
+
+    with pytest.raises(TypeError, match="pregnant must be True or False, got bool_"):
+        Patient(age=30, fitzpatrick=2, pregnant=bool_())

@@ -8,10 +8,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from needling_sim import IsotretinoinPolicy, Patient, Severity, Verdict, screen
-from needling_sim.evidence import claim, conflicts_of
+from needling_sim import IsotretinoinPolicy, Patient, Severity, Verdict, screen, screening
+from needling_sim.dates import add_months
+from needling_sim.evidence import claim, claim_ids, conflicts_of
 from needling_sim.findings import Finding, most_severe, verdict_for
-from needling_sim.screening import ISOTRETINOIN_WINDOW_MONTHS, RULE_SOURCES, SUPERFICIAL_DEPTH_MM
+from needling_sim.patient import BOOL_FIELDS, DATE_FIELDS
+from needling_sim.screening import (
+    ISOTRETINOIN_WINDOW_MONTHS,
+    ISOTRETINOIN_WINDOWS,
+    RULE_SOURCES,
+    RULES,
+    SUPERFICIAL_DEPTH_MM,
+    WAITING_WINDOWS,
+    Visit,
+    waiting_window,
+)
 
 ON = dt.date(2026, 6, 15)
 HEALTHY = Patient(age=35, fitzpatrick=2, concerns=["fine_lines"])
@@ -223,9 +234,7 @@ def test_severity_order():
 
 # --- properties ---------------------------------------------------------------------------------
 
-FLAGS = ("pregnant", "breastfeeding", "keloid_history", "active_infection", "open_wounds",
-         "herpes_simplex_history", "anticoagulants")
-DATE_FIELDS = ("isotretinoin_last_dose", "radiation_last_date", "sun_exposure_last", "retinoid_last_use")
+FLAGS = BOOL_FIELDS  # every yes/no intake field is a risk factor when True
 recent = st.one_of(st.none(), st.integers(0, 500).map(lambda d: ON - dt.timedelta(days=d)))
 
 
@@ -284,3 +293,83 @@ def test_earliest_date_is_never_before_the_screening_date(p, policy):
 @given(st.integers(18, 110), st.integers(1, 3), st.lists(st.sampled_from(["acne_scars", "texture", "wrinkles"])))
 def test_no_risk_factor_means_proceed(age, fitzpatrick, concerns):
     assert screen(Patient(age=age, fitzpatrick=fitzpatrick, concerns=concerns), on=ON).verdict is Verdict.PROCEED
+
+
+# ----------------------------------------------------------------------------- one function per rule
+
+RULE_OF = {r.name: r for r in RULES}
+FIRES = {
+    "keloid_history": {"keloid_history": True},
+    "pregnancy": {"pregnant": True},
+    "breastfeeding": {"breastfeeding": True},
+    "active_infection": {"active_infection": True},
+    "open_wounds": {"open_wounds": True},
+    "isotretinoin": {"isotretinoin_last_dose": ON - dt.timedelta(days=30)},
+    "radiation": {"radiation_last_date": ON - dt.timedelta(days=30)},
+    "recent_sun": {"sun_exposure_last": ON - dt.timedelta(days=1)},
+    "recent_retinoids": {"retinoid_last_use": ON - dt.timedelta(days=1)},
+    "darker_skin_type": {"fitzpatrick": 4},
+    "cold_sore_history": {"herpes_simplex_history": True},
+    "anticoagulants": {"anticoagulants": True},
+    "metal_allergy": {"metal_allergy": True},
+    "rosacea": {"concerns": ["rosacea"]},
+}
+
+
+def visit(patient):
+    return Visit(patient, ON, IsotretinoinPolicy.DRUG_LABEL, None)
+
+
+def test_rules_are_named_once_and_cite_the_ledger():
+    assert list(RULE_OF) == list(RULE_SOURCES) and len(RULES) == len(RULE_OF) == len(FIRES)
+    for r in RULES:
+        assert RULE_SOURCES[r.name] == r.claims and set(r.claims) <= claim_ids()
+
+
+@pytest.mark.parametrize("name", list(FIRES))
+def test_each_rule_fires_for_its_own_field_only(name):
+    found = RULE_OF[name](visit(with_(**FIRES[name])))
+    assert [f.rule for f in found] == [name] and found[0].sources == RULE_OF[name].claims
+    assert RULE_OF[name](visit(HEALTHY)) == ()
+    for other, changes in FIRES.items():
+        if other != name:
+            assert RULE_OF[name](visit(with_(**changes))) == (), other
+
+
+# ----------------------------------------------------------------------------- the waiting windows
+
+
+def test_one_waiting_window_per_date_field_read_from_its_claim():
+    assert tuple(w.field for w in WAITING_WINDOWS) == DATE_FIELDS
+    for w in WAITING_WINDOWS:
+        c = claim(w.claim_id)
+        assert (w.length, w.unit) == (c.value_low, c.unit) and w.claim_id in RULE_SOURCES[w.rule]
+        assert waiting_window(w.field) is w
+    assert waiting_window("isotretinoin_last_dose") is ISOTRETINOIN_WINDOWS[IsotretinoinPolicy.DRUG_LABEL]
+    with pytest.raises(ValueError, match="field='age' is not a patient date field"):
+        waiting_window("age")
+
+
+@pytest.mark.parametrize("window", WAITING_WINDOWS, ids=lambda w: w.rule)
+def test_screen_defers_until_the_windows_end_and_says_how_long(window):
+    last = ON - dt.timedelta(days=1)
+    f = next(f for f in screen(with_(**{window.field: last}), on=ON).findings if f.rule == window.rule)
+    assert f.until == window.end(last) and window.text in f.message
+    assert screen(with_(**{window.field: last}), on=window.end(last)).verdict is not Verdict.DEFER
+
+
+def test_a_changed_window_changes_the_message_and_the_date(monkeypatch):
+    radiation = waiting_window("radiation_last_date")
+    shorter = dataclasses.replace(radiation, length=radiation.length - 5)
+    monkeypatch.setattr(screening, "WAITING_WINDOWS",
+                        tuple(shorter if w is radiation else w for w in screening.WAITING_WINDOWS))
+    last = dt.date(2026, 1, 1)
+    f = screen(with_(radiation_last_date=last), on=dt.date(2026, 1, 2)).findings[0]
+    assert f"asks for {radiation.length - 5} months" in f.message and f.until == add_months(last, radiation.length - 5)
+
+
+def test_isotretinoin_message_states_every_sides_wait_from_the_ledger():
+    f = screen(with_(isotretinoin_last_dose=ON - dt.timedelta(days=10)), on=ON).findings[0]
+    seed, label = (int(claim(c).value_low) for c in ("contra.isotretinoin.s3", "contra.isotretinoin.label"))
+    assert f"the seed says {seed} months, the drug label {label} months" in f.message
+    assert f"wait {label} months" in f.message
