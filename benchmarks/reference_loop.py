@@ -17,8 +17,8 @@ import math
 import numpy as np
 
 from needling_sim import outcome
-from needling_sim.plans import CoursePlan
 from needling_sim.patient import Fitzpatrick, Patient
+from needling_sim.plans import CoursePlan
 
 _MULTIPLIERS = (
     "injury_gain",
