@@ -8,6 +8,7 @@ accepted as a number. Nothing is coerced except to the plain Python type
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import numbers
 from enum import StrEnum
@@ -19,6 +20,7 @@ __all__ = [
     "check_bool",
     "check_choice",
     "check_course_plan",
+    "check_date",
     "check_depth_mm",
     "check_instance",
     "check_int",
@@ -351,3 +353,29 @@ def check_patient(name: str, value: object, *, optional: bool = False) -> object
         return None
     what = "a needling_sim.Patient or None" if optional else "a needling_sim.Patient"
     return check_instance(name, value, Patient, what)
+
+
+def check_date(name: str, value: object, *, optional: bool = False) -> dt.date | None:
+    """Return ``value`` if it is a ``datetime.date`` (not a datetime), else raise TypeError.
+
+    With ``optional=True``, None is allowed too and returned as is.
+
+    Examples
+    --------
+    >>> check_date("on", dt.date(2026, 1, 1))
+    datetime.date(2026, 1, 1)
+    >>> check_date("retinoid_last_use", None, optional=True) is None
+    True
+    >>> check_date("on", "2026-01-01")
+    Traceback (most recent call last):
+    ...
+    TypeError: on must be a datetime.date (not a datetime), got str '2026-01-01'
+    """
+    if optional and value is None:
+        return None
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        or_none = " or None" if optional else ""
+        raise TypeError(
+            f"{name} must be a datetime.date (not a datetime){or_none}, got {type(value).__name__} {value!r}"
+        )
+    return value

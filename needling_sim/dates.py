@@ -5,33 +5,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from ._checks import check_date  # re-exported: the check lives with the other argument checks
+
 __all__ = ["add_months", "check_date"]
-
-
-def check_date(name: str, value: object, *, optional: bool = False) -> dt.date | None:
-    """Return ``value`` if it is a ``datetime.date`` (not a datetime), else raise TypeError.
-
-    With ``optional=True``, None is allowed too and returned as is.
-
-    Examples
-    --------
-    >>> check_date("on", dt.date(2026, 1, 1))
-    datetime.date(2026, 1, 1)
-    >>> check_date("retinoid_last_use", None, optional=True) is None
-    True
-    >>> check_date("on", "2026-01-01")
-    Traceback (most recent call last):
-    ...
-    TypeError: on must be a datetime.date (not a datetime), got str '2026-01-01'
-    """
-    if optional and value is None:
-        return None
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        or_none = " or None" if optional else ""
-        raise TypeError(
-            f"{name} must be a datetime.date (not a datetime){or_none}, got {type(value).__name__} {value!r}"
-        )
-    return value
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -14,8 +14,7 @@ from enum import IntEnum, StrEnum
 
 import pandas as pd
 
-from ._checks import check_bool, check_choice, check_int
-from .dates import check_date
+from ._checks import check_bool, check_choice, check_date, check_int
 
 __all__ = ["AGE_RANGE_YEARS", "BOOL_FIELDS", "DATE_FIELDS", "Concern", "Fitzpatrick", "Patient"]
 

@@ -25,9 +25,8 @@ from enum import StrEnum
 
 import pandas as pd
 
-from ._checks import check_depth_mm, check_int
+from ._checks import check_date, check_depth_mm, check_int
 from .areas import DEPTH_STEP_MM, Area, AreaInfo, area_info, parse_area
-from .dates import check_date
 from .evidence import claim, require_claims
 from .parameters import parameter
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ._checks import check_choice, check_patient
+from ._checks import check_choice, check_date, check_patient
 from .areas import DEPTH_STEP_MM, Area, AreaInfo, area_info, parse_area
-from .dates import check_date
 from .evidence import claim, require_claims
 from .findings import Severity
 from .parameters import parameter

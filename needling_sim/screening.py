@@ -20,8 +20,8 @@ from enum import StrEnum
 
 import pandas as pd
 
-from ._checks import check_choice, check_patient, check_real
-from .dates import add_months, check_date
+from ._checks import check_choice, check_date, check_patient, check_real
+from .dates import add_months
 from .evidence import claim
 from .findings import Finding, Rule, Severity, Verdict, rule, verdict_for
 from .patient import DATE_FIELDS, Concern, Fitzpatrick, Patient
