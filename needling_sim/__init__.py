@@ -36,8 +36,8 @@ _EXPORTS = {
     "Severity": "findings",
     "SpacingPolicy": "course",
     "Verdict": "findings",
-    "aftercare_handout": "healing",
-    "aftercare_handout_text": "healing",
+    "aftercare_handout": "handout",
+    "aftercare_handout_text": "handout",
     "aftercare_on": "healing",
     "area_info": "areas",
     "check_plan": "course",
@@ -52,12 +52,22 @@ _EXPORTS = {
     "screen": "screening",
     "simulate": "outcome",
     "simulate_cohort": "outcome",
+    # healing (helper "healing"): phases, aftercare rules, the one timeline, milestone keys
+    "MilestoneKey": "healing",
+    "Phase": "phases",
+    "Restriction": "aftercare",
+    "RuleKey": "aftercare",
+    "RuleKind": "aftercare",
+    "Timeline": "healing",
+    "timeline": "healing",
+    "timeline_for": "healing",
 }
 
 # Submodules reachable as attributes (``needling_sim.plots``) without importing them first.
 _SUBMODULES = frozenset({
     "areas", "cases", "dates", "evidence", "findings", "grading", "healing", "outcome",
     "patient", "plots", "screening", "tables", "widgets",
+    "aftercare", "handout", "phases",
 })
 
 __all__ = sorted(_EXPORTS)
