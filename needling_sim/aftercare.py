@@ -175,8 +175,9 @@ RULES: tuple[Restriction, ...] = (
         "broken, although the same page says the epidermis stays intact: it contradicts itself.",
     ),
 )
-#: The same rules by key (``RESTRICTIONS["no_sun"]`` works: a key is a str).
-RESTRICTIONS: Mapping[RuleKey, Restriction] = MappingProxyType({r.key: r for r in RULES})
+#: The same rules by their key as plain text (``RESTRICTIONS["no_sun"]``; a :class:`RuleKey` works too), read-only.
+#: Plain text keys, so a list of them is an answer a trainee can hand in.
+RESTRICTIONS: Mapping[str, Restriction] = MappingProxyType({r.name: r for r in RULES})
 if set(RESTRICTIONS) != set(RuleKey):
     raise RuntimeError("every RuleKey needs exactly one rule in RULES")
 REDNESS_SOURCES = require_claims("model.redness_threshold", "redness.depth", "redness.s0", "redness.s1")
