@@ -26,7 +26,7 @@ _EXPORTS = {
     "Finding": "findings",
     "Fitzpatrick": "patient",
     "IsotretinoinPolicy": "screening",
-    "Milestone": "healing",
+    "Milestone": "milestone_rules",
     "ModelParams": "outcome",
     "Outcome": "outcome",
     "OutcomeSummary": "outcome",
@@ -53,7 +53,7 @@ _EXPORTS = {
     "simulate": "outcome",
     "simulate_cohort": "outcome",
     # healing (helper "healing"): phases, aftercare rules, the one timeline, milestone keys
-    "MilestoneKey": "healing",
+    "MilestoneKey": "milestone_rules",
     "Phase": "phases",
     "Restriction": "aftercare",
     "RuleKey": "aftercare",
@@ -67,7 +67,7 @@ _EXPORTS = {
 _SUBMODULES = frozenset({
     "areas", "cases", "dates", "evidence", "findings", "grading", "healing", "outcome",
     "patient", "plots", "screening", "tables", "widgets",
-    "aftercare", "handout", "phases",
+    "aftercare", "handout", "milestone_rules", "phases",
 })
 
 __all__ = sorted(_EXPORTS)
