@@ -51,6 +51,7 @@ __all__ = [
     "milestones",
     "milestones_frame",
     "timeline",
+    "timeline_for",
 ]
 
 #: The timeline row of visible redness (beside the phases and the rules; see :meth:`Timeline.mask`).
