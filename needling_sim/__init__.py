@@ -20,14 +20,14 @@ _EXPORTS = {
     "Area": "areas",
     "AreaInfo": "areas",
     "Claim": "evidence",
-    "CohortOutcome": "outcome",
+    "CohortOutcome": "cohort",
     "Concern": "patient",
     "CoursePlan": "course",
     "Finding": "findings",
     "Fitzpatrick": "patient",
     "IsotretinoinPolicy": "screening",
     "Milestone": "healing",
-    "ModelParams": "outcome",
+    "ModelParams": "model_params",
     "Outcome": "outcome",
     "OutcomeSummary": "outcome",
     "Patient": "patient",
@@ -43,7 +43,7 @@ _EXPORTS = {
     "check_plan": "course",
     "healing_timeline": "healing",
     "load_claims": "evidence",
-    "median_multipliers": "outcome",
+    "median_multipliers": "model_params",
     "milestones": "healing",
     "milestones_frame": "healing",
     "plan_course": "course",
@@ -51,12 +51,12 @@ _EXPORTS = {
     "recommend_plan": "course",
     "screen": "screening",
     "simulate": "outcome",
-    "simulate_cohort": "outcome",
+    "simulate_cohort": "cohort",
 }
 
 # Submodules reachable as attributes (``needling_sim.plots``) without importing them first.
 _SUBMODULES = frozenset({
-    "areas", "cases", "dates", "evidence", "findings", "grading", "healing", "outcome",
+    "areas", "cases", "cohort", "dates", "evidence", "findings", "grading", "healing", "kernel", "model_params", "outcome",
     "patient", "plots", "screening", "tables", "widgets",
 })
 
