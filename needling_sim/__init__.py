@@ -56,8 +56,8 @@ _EXPORTS = {
 
 # Submodules reachable as attributes (``needling_sim.plots``) without importing them first.
 _SUBMODULES = frozenset({
-    "areas", "cases", "cohort", "dates", "evidence", "findings", "grading", "healing", "kernel", "model_params", "outcome",
-    "patient", "plots", "screening", "tables", "widgets",
+    "areas", "cases", "cohort", "dates", "evidence", "findings", "grading", "healing", "kernel", "model_params",
+    "outcome", "patient", "plots", "screening", "tables", "widgets",
 })
 
 __all__ = sorted(_EXPORTS)

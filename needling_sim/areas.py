@@ -128,7 +128,7 @@ class AreaInfo:
 
     @property
     def procedure_minutes(self) -> float:
-        """Needling time for this area, placed by size in the range the seeds agree on (``procedure.s0``, ``procedure.s4``).
+        """Needling time for this area, placed by size in the range both seeds give (``procedure.s0``, ``.s4``).
 
         Examples
         --------

@@ -19,8 +19,7 @@ import pandas as pd
 
 from ._checks import check_bool, check_int, check_names
 from .course import CoursePlan
-from .kernel import DAILY_VARIABLES, Steps, daily_steps, dates, derive, derive_into, patient_rates
-from .kernel import run_kernel, schedule
+from .kernel import DAILY_VARIABLES, Steps, daily_steps, dates, derive, derive_into, patient_rates, run_kernel, schedule
 from .model_params import MULTIPLIERS, ModelParams
 from .outcome import SUMMARY_DAYS, SUMMARY_DAYS_AFTER_LAST, checked_inputs
 from .parameters import parameter

@@ -44,7 +44,7 @@ class ModelParams:
     >>> ModelParams(fibroblast_clearance_per_day=-1)
     Traceback (most recent call last):
     ...
-    ValueError: fibroblast_clearance_per_day=-1.0 per day is not allowed; allowed: at least 0 per day (parameters.csv)
+    ValueError: fibroblast_clearance_per_day=-1.0 per day is not allowed; allowed: ... at least 0 per day ...
     """
 
     injury_gain: float = _default("injury_gain")

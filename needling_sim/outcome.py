@@ -60,7 +60,6 @@ over days. This module also gives the cohort's names (``CohortOutcome``,
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import importlib
 import math
 from dataclasses import dataclass, field
@@ -70,8 +69,18 @@ import pandas as pd
 
 from ._checks import check_instance, check_int
 from .course import CoursePlan
-from .kernel import DAILY_VARIABLES, STATE_ROWS, Schedule, Totals, daily_steps, dates, derive, patient_rates
-from .kernel import run_kernel, schedule
+from .kernel import (
+    DAILY_VARIABLES,
+    STATE_ROWS,
+    Schedule,
+    Totals,
+    daily_steps,
+    dates,
+    derive,
+    patient_rates,
+    run_kernel,
+    schedule,
+)
 from .model_params import PARAM_SOURCES, ModelParams, default_params, median_multipliers
 from .parameters import parameter
 from .patient import Fitzpatrick, Patient
