@@ -154,6 +154,7 @@ def checked_inputs(
 
     Examples
     --------
+    >>> import datetime as dt
     >>> from needling_sim import plan_course
     >>> plan = plan_course(dt.date(2026, 3, 2), 1, 42, 0.5, "cheek")
     >>> checked_inputs(plan, None, 540, None)[1] == REFERENCE_PATIENT
@@ -219,7 +220,9 @@ class OutcomeSummary:
 
         Examples
         --------
-        >>> from needling_sim import plan_course
+        >>> import datetime as dt
+        >>> import datetime as dt
+    >>> from needling_sim import plan_course
         >>> s = simulate(plan_course(dt.date(2026, 3, 2), 1, 42, 0.5, "cheek")).summary
         >>> s.to_dict()["redness_days"]
         3
@@ -257,7 +260,9 @@ class Outcome:
 
         Examples
         --------
-        >>> from needling_sim import plan_course
+        >>> import datetime as dt
+        >>> import datetime as dt
+    >>> from needling_sim import plan_course
         >>> out = simulate(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
         >>> out.to_frame().set_index("metric").loc["redness_days", "value"]
         np.float64(12.0)
@@ -319,6 +324,7 @@ def simulate(
 
     Examples
     --------
+    >>> import datetime as dt
     >>> from needling_sim import plan_course
     >>> spaced = simulate(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
     >>> packed = simulate(plan_course(dt.date(2026, 3, 2), 3, 7, 1.0, "cheek"))
