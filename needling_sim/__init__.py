@@ -20,7 +20,7 @@ _EXPORTS = {
     "Area": "areas",
     "AreaInfo": "areas",
     "Claim": "evidence",
-    "CohortOutcome": "outcome",
+    "CohortOutcome": "cohort",
     "Concern": "patient",
     "ConcernDefault": "recommend",
     "CoursePlan": "plans",
@@ -28,7 +28,7 @@ _EXPORTS = {
     "Fitzpatrick": "patient",
     "IsotretinoinPolicy": "screening",
     "Milestone": "milestone_rules",
-    "ModelParams": "outcome",
+    "ModelParams": "model_params",
     "Outcome": "outcome",
     "OutcomeSummary": "outcome",
     "Patient": "patient",
@@ -44,7 +44,7 @@ _EXPORTS = {
     "check_plan": "plan_checks",
     "healing_timeline": "healing",
     "load_claims": "evidence",
-    "median_multipliers": "outcome",
+    "median_multipliers": "model_params",
     "milestones": "healing",
     "milestones_frame": "healing",
     "plan_course": "plans",
@@ -52,7 +52,7 @@ _EXPORTS = {
     "recommend_plan": "recommend",
     "screen": "screening",
     "simulate": "outcome",
-    "simulate_cohort": "outcome",
+    "simulate_cohort": "cohort",
     # healing (helper "healing"): phases, aftercare rules, the one timeline, milestone keys
     "MilestoneKey": "milestone_rules",
     "Phase": "phases",
@@ -66,9 +66,9 @@ _EXPORTS = {
 
 # Submodules reachable as attributes (``needling_sim.plots``) without importing them first.
 _SUBMODULES = frozenset({
-    "aftercare", "areas", "cases", "dates", "evidence", "findings", "grading", "handout",
-    "healing", "milestone_rules", "outcome", "patient", "phases", "plan_checks", "plans",
-    "plots", "recommend", "screening", "tables", "widgets",
+    "aftercare", "areas", "cases", "cohort", "dates", "evidence", "findings", "grading",
+    "handout", "healing", "kernel", "milestone_rules", "model_params", "outcome", "patient",
+    "phases", "plan_checks", "plans", "plots", "recommend", "screening", "tables", "widgets",
 })
 
 __all__ = sorted(_EXPORTS)

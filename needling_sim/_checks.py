@@ -478,3 +478,106 @@ def check_same(name: str, value: object, expected: object, source: str) -> None:
         raise ValueError(
             f"{name} differs from the one {source} was made from; allowed: None or that same {name}"
         )
+
+
+# --------------------------------------------------------------------------- params helper's block
+# Checks read from data/parameters.csv, cross-field order, flags and name tuples.
+
+__all__ += ["check_less", "check_names", "check_parameter"]
+
+#: Units of parameters.csv that read badly after a number in a message; they are left out.
+_UNITLESS = frozenset({"1", "fraction", "multiplier", "log-sd"})
+
+
+def check_parameter(name: str, value: object, *, field: str | None = None) -> int | float:
+    """Check ``value`` against the bounds of the row ``name`` of ``data/parameters.csv``.
+
+    The row's ``low`` and ``high`` are inclusive (empty: unbounded); an int row
+    (``max_sessions``) takes a whole number, any other a finite real.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's row in the table (:func:`needling_sim.parameters.parameter`).
+    value : object
+        The value to check.
+    field : str or None
+        The name used in messages; None means ``name``.
+
+    Returns
+    -------
+    int or float
+        ``value`` as the row's type.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a number (or not a whole number, for an int row).
+    ValueError
+        ``value`` lies outside the row's bounds; the message says ``(parameters.csv)``.
+
+    Examples
+    --------
+    >>> check_parameter("type_iii_weight", 0.5)
+    0.5
+    >>> check_parameter("type_iii_weight", 1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: type_iii_weight=1.5 is not allowed; allowed: 0 to 1 (parameters.csv)
+    >>> check_parameter("max_sessions", 30, field="sessions")
+    Traceback (most recent call last):
+    ...
+    ValueError: sessions=30 is not allowed; allowed: 1 to 24 sessions (parameters.csv)
+    """
+    from .parameters import parameter
+
+    row = parameter(name)
+    label = name if field is None else field
+    unit = "" if row.unit in _UNITLESS else row.unit
+    if isinstance(row.value, int):
+        return check_int(label, value, row.low, row.high, unit=unit, note="parameters.csv")
+    return check_real(label, value, row.low, row.high, unit=unit, note="parameters.csv")
+
+
+def check_less(name: str, value: float, bound_name: str, bound: float) -> float:
+    """Return ``value`` if it is below the other field ``bound_name``'s value ``bound``.
+
+    Examples
+    --------
+    >>> check_less("fragile_full_days", 5.0, "fragile_end_days", 21.0)
+    5.0
+    >>> check_less("fragile_full_days", 30.0, "fragile_end_days", 21.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: fragile_full_days=30.0 is not allowed; allowed: below fragile_end_days=21.0
+    """
+    if not value < bound:
+        raise ValueError(f"{name}={value!r} is not allowed; allowed: below {bound_name}={bound!r}")
+    return value
+
+
+
+def check_names(name: str, value: object, allowed: tuple[str, ...], *, noun: str = "name") -> tuple[str, ...]:
+    """Return ``value`` as a tuple if it is a non-empty tuple or list of distinct names from ``allowed``.
+
+    Examples
+    --------
+    >>> check_names("variables", ["a", "b"], ("a", "b", "c"), noun="variable")
+    ('a', 'b')
+    >>> check_names("variables", ("d",), ("a", "b"), noun="variable")
+    Traceback (most recent call last):
+    ...
+    ValueError: variables: 'd' is not known; allowed: a, b
+    >>> check_names("variables", "a", ("a",), noun="variable")
+    Traceback (most recent call last):
+    ...
+    TypeError: variables must be a non-empty tuple of variable names, got 'a'
+    """
+    if isinstance(value, str) or not isinstance(value, (tuple, list)) or not value:
+        raise TypeError(f"{name} must be a non-empty tuple of {noun} names, got {value!r}")
+    for item in value:
+        if item not in allowed:
+            raise ValueError(f"{name}: {item!r} is not known; allowed: {', '.join(allowed)}")
+    if len(set(value)) != len(value):
+        raise ValueError(f"{name} must not repeat a name, got {value!r}")
+    return tuple(value)

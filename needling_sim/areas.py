@@ -7,7 +7,7 @@ thick skin, not the other way round. The needle-depth limit used by
 :func:`needling_sim.check_plan` is the epidermis plus that dermis
 (``policy.depth_limit_assumed``): the needle tip may reach the bottom of the
 dermis but not pass into the fat below. Recommendations stay shallower still:
-within the dermis itself, rounded down to a 0.25 mm cartridge step
+within the dermis itself, rounded down to a cartridge step (:data:`DEPTH_STEP_MM`)
 (``policy.depth_cap_assumed``).
 
 Teaching model, not clinical advice.
@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from ._checks import check_choice
 from .evidence import claim, require_claims
+from .parameters import parameter
 
 __all__ = ["AREAS", "Area", "AreaInfo", "area_info", "parse_area"]
 
@@ -51,10 +52,10 @@ _EPIDERMIS_CLAIM = "epidermis.meng2022"
 _SIZE_CLAIM = "area.relative_size_assumed"
 _PROCEDURE_CLAIMS = require_claims("procedure.s0", "procedure.s4")
 _NUMBING_CLAIM = "procedure.numbing"
-_CAP_STEP_MM = claim("policy.depth_cap_assumed").value_low
 
-#: Cartridge step used to round recommended depths down (``policy.depth_cap_assumed``).
-DEPTH_STEP_MM = _CAP_STEP_MM
+#: Cartridge step used to round recommended depths down (row ``depth_step_mm`` of
+#: ``parameters.csv``, claim ``policy.depth_cap_assumed``).
+DEPTH_STEP_MM = parameter("depth_step_mm").value
 
 _DERMIS_CLAIMS = {
     Area.FOREHEAD: "dermis.meng2022_forehead",
@@ -68,18 +69,6 @@ _DERMIS_CLAIMS = {
     Area.HANDS: "dermis.hands_assumed",
 }
 
-# Relative sizes as stated in the claim ``area.relative_size_assumed`` (0 to 1).
-_RELATIVE_SIZE = {
-    Area.PERIORBITAL: 0.1,
-    Area.NOSE: 0.1,
-    Area.PERIORAL: 0.2,
-    Area.FOREHEAD: 0.3,
-    Area.CHEEK: 0.4,
-    Area.HANDS: 0.4,
-    Area.NECK: 0.5,
-    Area.CHEST: 0.8,
-    Area.BACK: 1.0,
-}
 _FACE = frozenset({Area.FOREHEAD, Area.CHEEK, Area.PERIORBITAL, Area.PERIORAL, Area.NOSE})
 
 
@@ -98,7 +87,8 @@ class AreaInfo:
         Epidermis above it (the thinner facial figure, ``epidermis.meng2022``;
         assumed for body sites too).
     relative_size : float
-        0 to 1; scales the procedure time (``area.relative_size_assumed``).
+        0 to 1; scales the procedure time (row ``relative_size_<area>`` of
+        ``parameters.csv``, claim ``area.relative_size_assumed``).
     face : bool
         True for facial sites.
     sources : tuple of str
@@ -126,7 +116,7 @@ class AreaInfo:
 
     @property
     def recommended_max_depth_mm(self) -> float:
-        """Deepest needle a recommendation uses here: the dermis rounded down to a 0.25 mm step.
+        """Deepest needle a recommendation uses here: the dermis rounded down to a :data:`DEPTH_STEP_MM` step.
 
         Examples
         --------
@@ -138,7 +128,7 @@ class AreaInfo:
 
     @property
     def procedure_minutes(self) -> float:
-        """Needling time for this area, placed in the seeds' 30 to 60 minutes by size.
+        """Needling time for this area, placed by size in the range both seeds give (``procedure.s0``, ``.s4``).
 
         Examples
         --------
@@ -162,6 +152,11 @@ class AreaInfo:
         return (c.value_low, c.value_high)
 
 
+def _relative_size(area: Area) -> float:
+    """The area's relative size, row ``relative_size_<area>`` of ``parameters.csv``."""
+    return float(parameter(f"relative_size_{area.value}").value)
+
+
 def _build() -> dict[Area, AreaInfo]:
     epidermis = claim(_EPIDERMIS_CLAIM).value_low
     out = {}
@@ -173,7 +168,7 @@ def _build() -> dict[Area, AreaInfo]:
             dermis_mm=c.value_low,
             dermis_range_mm=(c.value_low, c.value_high),
             epidermis_mm=epidermis,
-            relative_size=_RELATIVE_SIZE[area],
+            relative_size=_relative_size(area),
             face=area in _FACE,
             sources=require_claims(cid, _EPIDERMIS_CLAIM, _SIZE_CLAIM, "policy.depth_limit_assumed"),
         )

@@ -5,6 +5,7 @@ import pytest
 from needling_sim import Area, area_info
 from needling_sim.areas import AREAS, DEPTH_STEP_MM, parse_area
 from needling_sim.evidence import claim
+from needling_sim.parameters import parameter
 
 
 def test_every_area_has_info_citing_its_dermis_claim():
@@ -68,3 +69,17 @@ def test_area_parsing_rejects_unknown_and_wrong_types():
         area_info("knee")
     with pytest.raises(TypeError, match="area must be an area name"):
         area_info(3)
+
+
+def test_sizes_and_the_depth_step_equal_the_table():
+    for area, info in AREAS.items():
+        row = parameter(f"relative_size_{area.value}")
+        assert info.relative_size == row.value and row.claim_id == "area.relative_size_assumed"
+        assert "area.relative_size_assumed" in info.sources
+    step = parameter("depth_step_mm")
+    assert DEPTH_STEP_MM == step.value == claim(step.claim_id).value_low == claim(step.claim_id).value_high
+
+
+def test_the_size_claim_does_not_retype_the_sizes():
+    statement = claim("area.relative_size_assumed").statement
+    assert not any(str(parameter(f"relative_size_{a.value}").value) in statement for a in Area if a != Area.BACK)

@@ -1,36 +1,18 @@
-"""The teaching model: parameters cite claims, shapes follow the sources, cohort agrees with simulate."""
+"""simulate: one patient's course; shapes follow the sources, summaries read the right days."""
 
 import dataclasses
 import datetime as dt
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from needling_sim import (
-    Area,
-    CohortOutcome,
-    ModelParams,
-    Outcome,
-    Patient,
-    area_info,
-    median_multipliers,
-    plan_course,
-    simulate,
-    simulate_cohort,
-)
-from needling_sim.evidence import claim, claim_ids
-from needling_sim.outcome import (
-    COHORT_METRICS,
-    COHORT_VARIABLES,
-    DAILY_VARIABLES,
-    PARAM_SOURCES,
-    REFERENCE_PATIENT,
-    SUMMARY_DAYS,
-    SUMMARY_DAYS_AFTER_LAST,
-)
+from needling_sim import Area, ModelParams, Outcome, Patient, area_info, outcome, plan_course, simulate
+from needling_sim.evidence import claim
+from needling_sim.kernel import DAILY_VARIABLES
+from needling_sim.outcome import REFERENCE_PATIENT, SUMMARY_DAYS, SUMMARY_DAYS_AFTER_LAST
+from needling_sim.parameters import parameter
 
 START = dt.date(2026, 3, 2)
 DAILY_COLUMNS = [
@@ -53,57 +35,28 @@ def plan(n=3, gap=42, depth=1.0, area="cheek"):
     return plan_course(START, n, gap, depth, area)
 
 
-# ----------------------------------------------------------------------------- parameters
+# ----------------------------------------------------------------------------- the table
 
 
-def test_every_parameter_cites_a_claim_in_the_ledger():
-    names = {f.name for f in dataclasses.fields(ModelParams)}
-    assert names == set(PARAM_SOURCES) == set(ModelParams.SOURCES)
-    assert set(PARAM_SOURCES.values()) <= claim_ids()
+def test_summary_days_and_defaults_equal_the_table():
+    assert SUMMARY_DAYS == {k: parameter(f"summary_{k}_days").value for k in ("6w", "3m", "6m", "12m")}
+    assert SUMMARY_DAYS_AFTER_LAST == {k: SUMMARY_DAYS[k] for k in ("3m", "6m", "12m")}
+    for key, cid in {"6w": "effect.s2_early", "6m": "effect.s3_full", "12m": "collagen.s3_12m"}.items():
+        assert parameter(f"summary_{key}_days").claim_id == cid
+        assert SUMMARY_DAYS[key] == claim(cid).value_low
+    assert len(simulate(plan()).daily) == parameter("simulate_days_default").value
+    assert REFERENCE_PATIENT.age == ModelParams().age_reference_years
+    longest = parameter("simulate_max_days").value
+    with pytest.raises(ValueError, match=f"days={longest + 1}.*to {longest}"):
+        simulate(plan(), days=longest + 1)
 
 
-def test_parameter_defaults_lie_within_their_claims():
-    p = ModelParams()
-    for name, cid in PARAM_SOURCES.items():
-        c = claim(cid)
-        value = getattr(p, name)
-        if c.value_low is not None and cid != "model.age_synthesis":
-            assert c.value_low <= value <= c.value_high, (name, value, cid)
-    assert (p.age_reference_years, p.age_halving_years) == (
-        claim("model.age_synthesis").value_low,
-        claim("model.age_synthesis").value_high,
-    )
-    # Phase windows come straight from the literature claims.
-    assert p.fragile_full_days == claim("phase.inflammation.guo2010").value_high
-    assert p.fragile_end_days == claim("phase.proliferation.guo2010").value_high
-
-
-def test_model_assumptions_are_labelled_as_such():
-    for cid in set(PARAM_SOURCES.values()):
-        if cid.startswith("model."):
-            c = claim(cid)
-            assert c.source_kind == "assumption" and "ssumption" in c.source
-
-
-@pytest.mark.parametrize(
-    ("changes", "error", "match"),
-    [
-        ({"fibroblast_clearance_per_day": -1}, ValueError, "fibroblast_clearance_per_day=-1.0"),
-        ({"inflammation_half_life_days": float("nan")}, ValueError, "inflammation_half_life_days=nan"),
-        ({"reinjury_collagen_damage": 1.5}, ValueError, "0 to 1"),
-        ({"sigma_injury_gain": -0.1}, ValueError, "at least 0"),
-        ({"injury_gain": True}, TypeError, "injury_gain must be a number"),
-        ({"fragile_full_days": 30.0}, ValueError, "must be below fragile_end_days"),
-    ],
-)
-def test_bad_parameters_are_rejected(changes, error, match):
-    with pytest.raises(error, match=match):
-        ModelParams(**changes)
-
-
-def test_zero_spread_and_zero_penalties_are_allowed():
-    p = ModelParams(sigma_collagen_synthesis=0, reinjury_collagen_damage=0, reinjury_inflammation_boost=0)
-    assert p.sigma_collagen_synthesis == 0.0
+def test_lessons_read_these_names_from_outcome():
+    """course/06 and 08 read outcome.PARAM_SOURCES and outcome.SUMMARY_DAYS_AFTER_LAST; plots reads the cohort names."""
+    for name in ("PARAM_SOURCES", "SUMMARY_DAYS_AFTER_LAST", "ModelParams", "simulate_cohort", "CohortOutcome"):
+        assert getattr(outcome, name) is not None
+    with pytest.raises(AttributeError, match="no_such_name"):
+        outcome.no_such_name  # noqa: B018
 
 
 # ----------------------------------------------------------------------------- simulate
@@ -152,6 +105,7 @@ def test_redness_lasts_longer_after_deeper_needles():
     assert 4 <= days[1.5] <= 6 and days[2.5] <= 7  # 4 to 5 days at 1.5 to 2.5 mm, within a week
     red = simulate(plan(1)).daily
     assert ((red["redness"] > 0.5) == red["redness_visible"]).all()
+    assert ((red["inflammation"] > ModelParams().redness_threshold) == red["redness_visible"]).all()
     assert red["redness"].between(0, 1).all()
 
 
@@ -233,109 +187,6 @@ def test_days_must_reach_past_the_last_session():
     assert len(simulate(long, days=601).daily) == 601
 
 
-# ----------------------------------------------------------------------------- cohorts
-
-
-def test_median_multipliers_are_all_one():
-    assert set(median_multipliers().values()) == {1.0} and len(median_multipliers()) == 5
-
-
-def test_cohort_frames_and_quantile_order():
-    c = simulate_cohort(plan(), n=500, seed=3)
-    assert isinstance(c, CohortOutcome) and c.variables == COHORT_VARIABLES
-    q = c.quantiles
-    assert list(q.columns) == ["variable", "day", "date", "q05", "q25", "q50", "q75", "q95", "mean"]
-    assert len(q) == 540 * len(COHORT_VARIABLES)
-    cols = q[["q05", "q25", "q50", "q75", "q95"]].to_numpy()
-    assert (np.diff(cols, axis=1) >= 0).all()
-    assert list(c.summary["metric"]) == list(COHORT_METRICS)
-    band = c.variable("collagen_new")
-    assert band.index.tolist() == list(range(540)) and band.loc[365, "q05"] < band.loc[365, "q95"]
-    with pytest.raises(ValueError, match="not in this cohort"):
-        c.variable("fibroblasts")
-
-
-def test_cohort_quantiles_match_numpy():
-    """The blocked sort gives numpy.quantile's answer for every day (rebuilt from the same draws)."""
-    from needling_sim import outcome as om
-
-    p, n, seed = plan(), 301, 11
-    names = ("collagen_new", "fibroblasts", "redness")
-    c = simulate_cohort(p, n=n, seed=seed, variables=names)
-    params = ModelParams()
-    rates = om._rates(
-        REFERENCE_PATIENT, params, om._multipliers(n, seed, params, False, np.float32), np.float32
-    )
-    record = np.empty((540, om._STATE_ROWS, n), dtype=np.float32)
-    om._run_kernel(om._schedule(p, params), rates, params, 540, lambda t, s: np.copyto(record[t], s))
-    for name in names:
-        values = om._derive(name, record, params, om._steps(rates, params))
-        expected = np.quantile(values.astype(np.float64), [0.05, 0.25, 0.5, 0.75, 0.95], axis=1).T
-        got = c.variable(name)[["q05", "q25", "q50", "q75", "q95"]].to_numpy()
-        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
-        np.testing.assert_allclose(c.variable(name)["mean"], values.mean(axis=1), rtol=1e-5, atol=1e-9)
-    assert c.variable("redness")[["q05", "q95"]].to_numpy().max() < 1
-
-
-def test_cohort_is_deterministic_per_seed():
-    a = simulate_cohort(plan(), n=200, seed=5)
-    b = simulate_cohort(plan(), n=200, seed=5)
-    c = simulate_cohort(plan(), n=200, seed=6)
-    pd.testing.assert_frame_equal(a.quantiles, b.quantiles)
-    pd.testing.assert_frame_equal(a.summary, b.summary)
-    assert not a.summary.equals(c.summary)
-
-
-def test_cohort_median_tracks_the_reference_patient():
-    single = simulate(plan()).summary
-    c = simulate_cohort(plan(), n=4001, seed=1).summary.set_index("metric")
-    assert c.loc["collagen_new_12m", "q25"] < single.collagen_new_12m < c.loc["collagen_new_12m", "q75"]
-
-
-def test_median_patient_cohort_equals_simulate():
-    p = plan(3, 28, 1.5, "back")
-    patient = Patient(age=52, fitzpatrick=5)
-    out = simulate(p, patient)
-    c = simulate_cohort(
-        p,
-        n=3,
-        seed=0,
-        patient=patient,
-        median_patient=True,
-        variables=("inflammation", "fibroblasts", "collagen_new", "improvement", "redness"),
-    )
-    for name in c.variables:
-        band = c.variable(name)
-        np.testing.assert_allclose(band["q50"], out.daily[name], rtol=2e-5, atol=1e-6)
-        np.testing.assert_allclose(band["q05"], band["q95"], rtol=0, atol=0)
-    summary = c.summary.set_index("metric")["q50"]
-    assert summary["risk"] == pytest.approx(out.summary.risk, rel=1e-5)
-    assert summary["peak_inflammation"] == pytest.approx(out.summary.peak_inflammation, rel=1e-5)
-    assert summary["collagen_new_12m"] == pytest.approx(out.summary.collagen_new_12m, rel=1e-5)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
-    [
-        ({"n": 0}, ValueError, "n=0.*1 to 1000000"),
-        ({"n": 2.0}, TypeError, "n must be a whole number"),
-        ({"n": True}, TypeError, "n must be a whole number"),
-        ({"seed": -1}, ValueError, "seed=-1"),
-        ({"seed": "x"}, TypeError, "seed must be a whole number"),
-        ({"median_patient": 1}, TypeError, "median_patient must be True or False"),
-        ({"variables": "collagen_new"}, TypeError, "variables must be a non-empty tuple"),
-        ({"variables": ("collagen",)}, ValueError, "'collagen' is not known"),
-        ({"variables": ("redness", "redness")}, ValueError, "must not repeat"),
-        ({"days": 10}, ValueError, "days=10"),
-        ({"patient": "p"}, TypeError, "patient must be"),
-    ],
-)
-def test_cohort_rejects_bad_input(kwargs, error, match):
-    args = {"n": 10, "seed": 1} | kwargs
-    with pytest.raises(error, match=match):
-        simulate_cohort(plan(), **args)
-
-
 # ----------------------------------------------------------------------------- properties
 
 plans = st.builds(
@@ -376,20 +227,6 @@ def test_adding_a_session_at_safe_spacing_never_lowers_collagen_at_12_months(
     a = simulate(base, patient, days=days).summary.collagen_new_12m
     b = simulate(more, patient, days=days).summary.collagen_new_12m
     assert b >= a - 1e-12
-
-
-@settings(max_examples=30, deadline=None)
-@given(p=plans, age=st.integers(18, 90), fitz=st.integers(1, 6), keloid=st.booleans())
-def test_cohort_of_the_median_patient_agrees_with_simulate(p, age, fitz, keloid):
-    patient = Patient(age=age, fitzpatrick=fitz, keloid_history=keloid)
-    days = max(540, p.session_days[-1] + 1)
-    out = simulate(p, patient, days=days)
-    c = simulate_cohort(p, n=1, seed=0, patient=patient, days=days, median_patient=True)
-    for name in COHORT_VARIABLES:
-        np.testing.assert_allclose(c.variable(name)["q50"], out.daily[name], rtol=1e-4, atol=1e-6)
-    assert c.summary.set_index("metric").loc["risk", "q50"] == pytest.approx(
-        out.summary.risk, rel=1e-5, abs=1e-9
-    )
 
 
 def test_daily_variables_cover_the_frame():
@@ -521,22 +358,3 @@ def test_28_against_42_days_stays_unresolved(n, depth, area):
     assert four.risk == pytest.approx(six.risk, rel=1e-9)  # neither re-injures: same inflammation
 
 
-def test_threaded_summaries_give_the_same_answers(monkeypatch):
-    """From _THREADED_FROM_N patients worker threads summarise the blocks; the result must not change."""
-    from needling_sim import outcome as om
-
-    p = plan(3, 28, 1.5, "back")
-    serial = simulate_cohort(p, n=3001, seed=4, variables=DAILY_VARIABLES)
-    monkeypatch.setattr(om, "_THREADED_FROM_N", 1)
-    threaded = simulate_cohort(p, n=3001, seed=4, variables=DAILY_VARIABLES)
-    pd.testing.assert_frame_equal(serial.quantiles, threaded.quantiles)
-    pd.testing.assert_frame_equal(serial.summary, threaded.summary)
-
-
-def test_cohort_summary_reads_six_months_after_the_last_session():
-    p = plan(3, 42)
-    c = simulate_cohort(p, n=1, seed=0, median_patient=True).summary.set_index("metric")
-    expected = simulate(p).summary.improvement_6m_after_last
-    assert c.loc["improvement_6m_after_last", "q50"] == pytest.approx(expected, rel=1e-4)
-    late = simulate_cohort(plan_course(START, 4, 120, 1.0, "cheek"), n=5, seed=0).summary.set_index("metric")
-    assert np.isnan(late.loc["improvement_6m_after_last", "q50"])  # day 542 is past the 540 simulated days

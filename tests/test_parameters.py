@@ -24,3 +24,23 @@ def test_the_table_has_the_documented_columns_and_one_row_per_name():
 def test_an_unknown_name_names_itself(name, error):
     with pytest.raises(error, match=repr(name)):
         parameter(name)
+
+
+def test_every_value_agrees_with_the_figure_of_its_claim():
+    """Where the cited claim gives a figure, the row lies inside it (and equals it when it is one number)."""
+    for name in parameter_names():
+        p, c = parameter(name), claim(parameter(name).claim_id)
+        if c.value_low is None or c.value_high is None:
+            continue
+        assert c.value_low <= p.value <= c.value_high, (name, p.value, c.id, c.value_low, c.value_high)
+        if c.value_low == c.value_high:
+            assert p.value == c.value_low, (name, p.value, c.id)
+
+
+def test_bounds_have_the_values_type_and_order():
+    for name in parameter_names():
+        p = parameter(name)
+        if p.low is not None and p.high is not None:
+            assert p.low <= p.high, name
+        if isinstance(p.value, int):
+            assert all(b is None or isinstance(b, int) for b in (p.low, p.high)), name
