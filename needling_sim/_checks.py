@@ -26,6 +26,7 @@ __all__ = [
     "check_int",
     "check_patient",
     "check_real",
+    "check_text",
 ]
 
 E = TypeVar("E", bound=StrEnum)
@@ -117,6 +118,7 @@ def check_int(
     *,
     unit: str = "",
     note: str = "",
+    type_error: type[Exception] = TypeError,
 ) -> int:
     """Return ``value`` as an int if it is a whole number from ``low`` to ``high`` (inclusive).
 
@@ -132,6 +134,9 @@ def check_int(
         What is counted (``"patients"``), added to the messages after the bounds.
     note : str, optional
         Why the bounds are what they are, added in brackets after them.
+    type_error : type of Exception, default TypeError
+        What a value that is not a whole number raises; only for a function whose
+        documented contract is a ValueError for any bad argument (``dates.add_months``).
 
     Returns
     -------
@@ -140,7 +145,8 @@ def check_int(
     Raises
     ------
     TypeError
-        ``value`` is a bool, a float or anything else that is not a whole number.
+        ``value`` is a bool, a float or anything else that is not a whole number
+        (``type_error`` instead, when given).
     ValueError
         ``value`` is below ``low`` or above ``high``.
 
@@ -160,10 +166,14 @@ def check_int(
     Traceback (most recent call last):
     ...
     TypeError: sessions must be a whole number, got float 3.0
+    >>> check_int("months", "3", 0, type_error=ValueError)
+    Traceback (most recent call last):
+    ...
+    ValueError: months must be a whole number, got str '3'
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         of = f" of {unit}" if unit else ""
-        raise TypeError(f"{name} must be a whole number{of}, got {type(value).__name__} {value!r}")
+        raise type_error(f"{name} must be a whole number{of}, got {type(value).__name__} {value!r}")
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
         text = _range_text(low, high, low_open=False, high_open=False, unbounded="")
@@ -276,6 +286,26 @@ def check_instance(name: str, value: object, cls: type[T], what: str) -> T:
     """
     if not isinstance(value, cls):
         raise TypeError(f"{name} must be {what}, got {type(value).__name__}")
+    return value
+
+
+def check_text(name: str, value: object) -> str:
+    """Return ``value`` if it is a non-empty str, else raise TypeError (an empty str too).
+
+    For names and messages a program writes (a rule's name, a finding's message), so
+    an empty one is a programming error of the same kind as a missing one.
+
+    Examples
+    --------
+    >>> check_text("rule", "pregnancy")
+    'pregnancy'
+    >>> check_text("rule", "")
+    Traceback (most recent call last):
+    ...
+    TypeError: rule must be a non-empty str, got str ''
+    """
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{name} must be a non-empty str, got {type(value).__name__} {value!r}")
     return value
 
 
