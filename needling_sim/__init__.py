@@ -27,7 +27,7 @@ _EXPORTS = {
     "Finding": "findings",
     "Fitzpatrick": "patient",
     "IsotretinoinPolicy": "screening",
-    "Milestone": "healing",
+    "Milestone": "milestone_rules",
     "ModelParams": "outcome",
     "Outcome": "outcome",
     "OutcomeSummary": "outcome",
@@ -37,8 +37,8 @@ _EXPORTS = {
     "Severity": "findings",
     "SpacingPolicy": "plans",
     "Verdict": "findings",
-    "aftercare_handout": "healing",
-    "aftercare_handout_text": "healing",
+    "aftercare_handout": "handout",
+    "aftercare_handout_text": "handout",
     "aftercare_on": "healing",
     "area_info": "areas",
     "check_plan": "plan_checks",
@@ -53,12 +53,22 @@ _EXPORTS = {
     "screen": "screening",
     "simulate": "outcome",
     "simulate_cohort": "outcome",
+    # healing (helper "healing"): phases, aftercare rules, the one timeline, milestone keys
+    "MilestoneKey": "milestone_rules",
+    "Phase": "phases",
+    "Restriction": "aftercare",
+    "RuleKey": "aftercare",
+    "RuleKind": "aftercare",
+    "Timeline": "healing",
+    "timeline": "healing",
+    "timeline_for": "healing",
 }
 
 # Submodules reachable as attributes (``needling_sim.plots``) without importing them first.
 _SUBMODULES = frozenset({
-    "areas", "cases", "dates", "evidence", "findings", "grading", "healing", "outcome",
-    "patient", "plan_checks", "plans", "plots", "recommend", "screening", "tables", "widgets",
+    "aftercare", "areas", "cases", "dates", "evidence", "findings", "grading", "handout",
+    "healing", "milestone_rules", "outcome", "patient", "phases", "plan_checks", "plans",
+    "plots", "recommend", "screening", "tables", "widgets",
 })
 
 __all__ = sorted(_EXPORTS)

@@ -409,3 +409,102 @@ def check_date(name: str, value: object, *, optional: bool = False) -> dt.date |
             f"{name} must be a datetime.date (not a datetime){or_none}, got {type(value).__name__} {value!r}"
         )
     return value
+# --- healing (helper "healing"): a day given as a date or a day number, a text, a choice among names ---
+
+__all__ += ["check_day", "check_name", "check_same", "check_text"]
+
+
+def check_day(name: str, value: object, start: dt.date, *, day_0: str = "day 0") -> int:
+    """Return a day number (0 = ``start``) from a ``datetime.date`` on or after ``start`` or a whole number.
+
+    Parameters
+    ----------
+    name : str
+        The field's name, used in messages.
+    value : object
+        A ``datetime.date`` (not a ``datetime``) or a whole number of days (not bool).
+    start : datetime.date
+        Day 0.
+    day_0 : str, optional
+        What day 0 is, for the message (``"the first session"``).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> check_day("when", dt.date(2026, 3, 5), dt.date(2026, 3, 2)), check_day("when", 7, dt.date(2026, 3, 2))
+    (3, 7)
+    >>> check_day("when", -1, dt.date(2026, 3, 2))
+    Traceback (most recent call last):
+    ...
+    ValueError: when=-1 is before day 0 on 2026-03-02; allowed: from day 0
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        day = int(value)
+    elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        day = (value - start).days
+    else:
+        raise TypeError(
+            f"{name} must be a datetime.date or a whole number of days, got {type(value).__name__} {value!r}"
+        )
+    if day < 0:
+        raise ValueError(f"{name}={value!r} is before {day_0} on {start}; allowed: from day 0")
+    return day
+
+
+def check_text(name: str, value: object) -> str:
+    """Return ``value`` if it is a str with something other than spaces in it.
+
+    Examples
+    --------
+    >>> check_text("title", "Aftercare")
+    'Aftercare'
+    >>> check_text("title", " ")
+    Traceback (most recent call last):
+    ...
+    TypeError: title must be a non-empty str, got ' '
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError(f"{name} must be a non-empty str, got {value!r}")
+    return value
+
+
+def check_name(name: str, value: object, allowed: tuple[str, ...], *, noun: str) -> str:
+    """Return ``value`` if it is one of the ``allowed`` names (a str, or a str enum member, equal to one).
+
+    Unlike :func:`check_choice`, the names may come from several enums (a timeline row is a
+    phase, an aftercare rule or the redness).
+
+    Examples
+    --------
+    >>> check_name("row", "b", ("a", "b"), noun="row")
+    'b'
+    >>> check_name("row", "c", ("a", "b"), noun="row")
+    Traceback (most recent call last):
+    ...
+    ValueError: row='c' is not a known row; allowed: a, b
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str (one of {', '.join(allowed)}), got {type(value).__name__} {value!r}")
+    if value not in allowed:
+        raise ValueError(f"{name}={str(value)!r} is not a known {noun}; allowed: {', '.join(allowed)}")
+    return value
+
+
+def check_same(name: str, value: object, expected: object, source: str) -> None:
+    """Raise ValueError unless ``value`` is None or equals ``expected`` (what ``source`` was made from).
+
+    Examples
+    --------
+    >>> check_same("patient", None, 3, "the outcome")
+    >>> check_same("patient", 2, 3, "the outcome")
+    Traceback (most recent call last):
+    ...
+    ValueError: patient differs from the one the outcome was made from; allowed: None or that same patient
+    """
+    if value is not None and value != expected:
+        raise ValueError(
+            f"{name} differs from the one {source} was made from; allowed: None or that same {name}"
+        )

@@ -1,16 +1,15 @@
-"""Healing after each session: phases, redness, aftercare rules and milestones, day by day.
+"""Healing after each session, from one simulation: phases, redness, aftercare and milestones.
 
-Phases follow the wound-healing literature (Guo & DiPietro 2010) and restart at
-each session: inflammation for the first 4 days (days 0 to 3), proliferation up
-to day 20, remodelling from day 21. Redness comes from the teaching model's
-inflammation signal (:mod:`needling_sim.outcome`), so it lasts longer after a
-deeper needle: about 2 days at 0.5 mm and 4 to 5 days at 1.5 mm on the cheek.
+:func:`timeline` reads an :class:`~needling_sim.outcome.Outcome` and gives a
+:class:`Timeline`: each day's :class:`~needling_sim.phases.Phase`, the redness, the days
+each aftercare rule of :data:`~needling_sim.aftercare.RULES` holds, and the dated
+:class:`Milestone` s with a stable :class:`MilestoneKey`. :func:`healing_timeline`,
+:func:`milestones`, :func:`milestones_frame` and :func:`aftercare_on` are views of it that
+take a plan; pass ``outcome=`` to reuse a simulation instead of running another.
 
-Aftercare rules come from the seeds (``after.*.s4``, ``ointment.s1``) with their
-vague durations read as labelled assumptions (``after.*_assumed``). A rule of N
-days (or 24 hours) covers the treatment day and the next N calendar days
-(``after.window_days_assumed``). Rules about the sun and about touching also hold
-while the skin is visibly red.
+Redness comes from the teaching model's inflammation signal (:mod:`needling_sim.outcome`),
+so it lasts longer after a deeper needle. The phases (:mod:`needling_sim.phases`) and the
+rules (:mod:`needling_sim.aftercare`) are re-exported here for older callers.
 
 Teaching model, not clinical advice.
 """
@@ -18,180 +17,314 @@ Teaching model, not clinical advice.
 from __future__ import annotations
 
 import datetime as dt
-import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
-from ._checks import check_instance, check_int
-from .evidence import claim, conflicts_of, require_claims
-from .outcome import ModelParams, simulate
+from ._checks import check_day, check_instance, check_int, check_name, check_same
+from .aftercare import RESTRICTIONS, RULES, AftercareDay, Restriction, RuleKey, RuleKind
+from .milestone_rules import MILESTONE_COLUMNS, Milestone, MilestoneKey, course_milestones
+from .outcome import ModelParams, Outcome, simulate
+from .parameters import parameter
 from .patient import Patient
+from .phases import PHASES, Phase
 from .plans import CoursePlan
 
 __all__ = [
     "PHASES",
+    "REDNESS_ROW",
     "RESTRICTIONS",
+    "RULES",
     "AftercareDay",
     "Milestone",
+    "MilestoneKey",
+    "Phase",
     "Restriction",
-    "aftercare_handout",
-    "aftercare_handout_text",
+    "RuleKey",
+    "RuleKind",
+    "Timeline",
     "aftercare_on",
     "healing_timeline",
     "milestones",
     "milestones_frame",
+    "timeline",
+    "timeline_for",
 ]
 
-_INFLAMMATION_END = int(claim("phase.inflammation.guo2010").value_high)
-_PROLIFERATION_END = int(claim("phase.proliferation.guo2010").value_high)
-
-#: Phase names with their first and last day after a session (None: open-ended) and claim.
-PHASES: tuple[tuple[str, int, int | None, str], ...] = (
-    ("inflammation", 0, _INFLAMMATION_END - 1, "phase.inflammation.guo2010"),
-    ("proliferation", _INFLAMMATION_END, _PROLIFERATION_END - 1, "phase.proliferation.guo2010"),
-    ("remodeling", _PROLIFERATION_END, None, "phase.remodeling.guo2010"),
-)
-require_claims(*(ph[3] for ph in PHASES))
+#: The timeline row of visible redness (beside the phases and the rules; see :meth:`Timeline.mask`).
+REDNESS_ROW = "redness_visible"
+_RULE_VALUES = frozenset(k.value for k in RuleKey)
+_ROWS = (*(p.value for p in Phase), *(k.value for k in RuleKey), REDNESS_ROW)
 
 
-@dataclass(frozen=True)
-class Restriction:
-    """One aftercare rule.
+def _frozen(a) -> np.ndarray:
+    a = np.array(a)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Timeline:
+    """One simulated course, day by day: phases, redness, aftercare rules and milestones.
+
+    Made by :func:`timeline` from one :class:`~needling_sim.outcome.Outcome`; every array
+    has one read-only entry per simulated day (index = days since the first session).
 
     Attributes
     ----------
-    name : str
-        Column name in :func:`healing_timeline` (``no_sun``, ``ointment``, ...).
-    description : str
-        What the patient does, in plain words.
-    last_day : int
-        Holds from the session day (day 0) to this day after it.
-    while_red : bool
-        Also holds while redness is visible.
-    sources : tuple of str
-        Claim ids behind it.
-    note : str
-        Caveats, such as a seed contradicting itself.
+    plan : CoursePlan
+    date, session, days_since_session : numpy.ndarray
+    phase : numpy.ndarray
+        One :class:`Phase` per day (object array).
+    redness, redness_visible : numpy.ndarray
+    rules : Mapping of RuleKey to numpy.ndarray
+        Whether each rule of :data:`RULES` holds, day by day.
+    milestones : tuple of Milestone
+        Sorted by day.
     """
 
-    name: str
-    description: str
-    last_day: int
-    while_red: bool
-    sources: tuple[str, ...]
-    note: str = ""
+    plan: CoursePlan
+    date: np.ndarray
+    session: np.ndarray
+    days_since_session: np.ndarray
+    phase: np.ndarray
+    redness: np.ndarray
+    redness_visible: np.ndarray
+    rules: Mapping[RuleKey, np.ndarray]
+    milestones: tuple[Milestone, ...]
 
-    def applies(self, days_since_session: int, redness_visible: bool) -> bool:
-        """Whether the rule holds on a day.
+    def __len__(self) -> int:
+        return len(self.session)
+
+    def mask(self, row: str) -> np.ndarray:
+        """Days a row is on: a :class:`Phase`, a :class:`RuleKey` or :data:`REDNESS_ROW` (values work too)."""
+        row = check_name("row", row, _ROWS, noun="timeline row")
+        if row == REDNESS_ROW:
+            return self.redness_visible
+        if row in _RULE_VALUES:
+            return self.rules[RuleKey(row)]
+        return self.phase == Phase(row)
+
+    def runs(self, row: str) -> list[tuple[int, int]]:
+        """(first_day, last_day) of every run of days a row is on, inclusive: the bars of a Gantt row.
 
         Examples
         --------
-        >>> RESTRICTIONS["no_actives"].applies(5, False), RESTRICTIONS["no_actives"].applies(6, False)
-        (True, False)
+        >>> from needling_sim import plan_course, simulate
+        >>> t = timeline(simulate(plan_course(dt.date(2026, 3, 2), 2, 42, 1.0, "cheek")))
+        >>> t.runs(Phase.INFLAMMATION), t.runs("ointment")
+        ([(0, 4), (42, 46)], [(0, 6), (42, 48)])
         """
-        return days_since_session <= self.last_day or (self.while_red and redness_visible)
+        m = np.concatenate(([False], self.mask(row), [False])).view(np.int8)
+        edges = np.diff(m)
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+        return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+    def on(self, day: int) -> AftercareDay:
+        """What holds on one day (0 = first session).
+
+        Examples
+        --------
+        >>> from needling_sim import plan_course, simulate
+        >>> t = timeline(simulate(plan_course(dt.date(2026, 3, 2), 1, 42, 1.0, "cheek")))
+        >>> a = t.on(3)
+        >>> a.phase, [r.name for r in a.must_not], [r.name for r in a.should]
+        (<Phase.INFLAMMATION: 'inflammation'>, ['no_sun', 'no_actives', 'no_touching'], ['ointment'])
+        """
+        d = check_int("day", day, 0, len(self) - 1, note="the simulated days")
+        return AftercareDay(
+            date=self.date[d],
+            day=d,
+            session=int(self.session[d]),
+            days_since_session=int(self.days_since_session[d]),
+            phase=self.phase[d],
+            redness_visible=bool(self.redness_visible[d]),
+            restrictions=tuple(r for r in RULES if self.rules[r.key][d]),
+            redness=float(self.redness[d]),
+        )
+
+    def milestone(self, key: MilestoneKey | str, session: int | None = None) -> Milestone:
+        """The milestone with this key (and session, for :attr:`MilestoneKey.REDNESS_GONE`).
+
+        Examples
+        --------
+        >>> from needling_sim import plan_course, simulate
+        >>> t = timeline(simulate(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek")))
+        >>> t.milestone(MilestoneKey.FULL_EFFECT).date, t.milestone("redness_gone", session=2).day
+        (datetime.date(2026, 11, 23), 46)
+        """
+        key = MilestoneKey(check_name("key", key, tuple(k.value for k in MilestoneKey), noun="milestone key"))
+        found = [m for m in self.milestones if m.key is key and (session is None or m.session == session)]
+        if not found:
+            raise ValueError(f"key={key.value!r}, session={session!r}: no such milestone in this timeline")
+        return found[0]
+
+    def frame(self) -> pd.DataFrame:
+        """The timeline as one row per day: the columns of :func:`healing_timeline` (plain values).
+
+        Examples
+        --------
+        >>> from needling_sim import plan_course, simulate
+        >>> f = timeline(simulate(plan_course(dt.date(2026, 3, 2), 1, 42, 1.0, "cheek"))).frame()
+        >>> f.loc[3, "phase"], f.loc[30, "sources"]
+        ('inflammation', 'phase.remodeling.guo2010')
+        """
+        index = Phase.ordinal_of(self.days_since_session)
+        cols = {
+            "day": np.arange(len(self)),
+            "date": self.date,
+            "session": self.session,
+            "days_since_session": self.days_since_session,
+            "phase": np.array([p.value for p in Phase], dtype=object)[index],
+            "redness": self.redness,
+            "redness_visible": self.redness_visible,
+            **{key.value: on for key, on in self.rules.items()},
+        }
+        # Days with the same phase, redness and rules have the same sources: build each text once.
+        flags = np.column_stack([self.redness_visible, *self.rules.values()]).astype(np.int64)
+        codes = index * 2 ** flags.shape[1] + flags @ (1 << np.arange(flags.shape[1]))
+        _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        texts = [", ".join(self.on(int(d)).sources) for d in first]
+        cols["sources"] = np.array(texts, dtype=object)[inverse.reshape(-1)]
+        return pd.DataFrame(cols)
+
+    def milestones_frame(self) -> pd.DataFrame:
+        """The milestones as a DataFrame (key, name, date, day, sources, note, conflict)."""
+        rows = [
+            {
+                "key": m.key.value,
+                "name": m.name,
+                "date": m.date,
+                "day": m.day,
+                "sources": ", ".join(m.sources),
+                "note": m.note,
+                "conflict": m.conflict,
+            }
+            for m in self.milestones
+        ]
+        return pd.DataFrame(rows, columns=MILESTONE_COLUMNS)
 
 
-_WINDOW = "after.window_days_assumed"
+def timeline(outcome: Outcome) -> Timeline:
+    """The one healing timeline of a simulation: phases, redness, rules and milestones, per day.
 
+    Parameters
+    ----------
+    outcome : Outcome
+        From :func:`~needling_sim.outcome.simulate`; the timeline covers its days.
 
-def _days(claim_id: str) -> int:
-    return int(claim(claim_id).value_high)
+    Returns
+    -------
+    Timeline
 
+    Notes
+    -----
+    The model's peak improvement (:attr:`MilestoneKey.MODEL_PEAK`) is read over the
+    simulated days, so it depends on how many were simulated.
 
-#: Every aftercare rule, by column name.
-RESTRICTIONS: dict[str, Restriction] = {
-    r.name: r
-    for r in (
-        Restriction(
-            "no_sun",
-            "Keep out of direct sun and use a broad-spectrum sunscreen.",
-            _days("after.sun.s4"),
-            True,
-            require_claims("after.sun.s4", "after.sun.s2", "after.sun_red_assumed", _WINDOW),
-        ),
-        Restriction(
-            "no_actives",
-            "No retinoids, AHAs or BHAs on the treated skin.",
-            _days("after.actives_days_assumed"),
-            False,
-            require_claims("after.actives.s4", "after.actives_days_assumed", _WINDOW),
-            "The seed says only 'a few days'; 5 days is the assumed conservative reading.",
-        ),
-        Restriction(
-            "no_exercise",
-            "No vigorous exercise or sweating.",
-            _days("after.exercise.s4"),
-            False,
-            require_claims("after.exercise.s4", _WINDOW),
-        ),
-        Restriction(
-            "no_touching",
-            "Do not touch, pick or scrub the treated skin.",
-            _days("after.touch_days_assumed"),
-            True,
-            require_claims("after.touch.s4", "after.touch_days_assumed", _WINDOW),
-        ),
-        Restriction(
-            "ointment",
-            "Apply the ointment to the treated skin.",
-            _days("ointment.s1") - 1,  # "the first 7 days": the treatment day is the first (ointment.counting_assumed)
-            False,
-            require_claims("ointment.s1", "epidermis.s1", "ointment.counting_assumed"),
-            "The seed gives the first 3 to 7 days (the longer is used: the treatment day and the 6 days after, "
-            "7 calendar days) and calls the skin broken, although the same page says the epidermis stays "
-            "intact: it contradicts itself.",
-        ),
+    Examples
+    --------
+    >>> from needling_sim import plan_course, simulate
+    >>> t = timeline(simulate(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"), days=450))
+    >>> len(t), t.phase[42], t.runs("redness_visible")[:2]
+    (450, <Phase.INFLAMMATION: 'inflammation'>, [(0, 3), (42, 45)])
+    """
+    outcome = check_instance("outcome", outcome, Outcome, "an Outcome (see needling_sim.simulate)")
+    plan, daily = outcome.plan, outcome.daily
+    session = daily["session"].to_numpy()
+    since = daily["day"].to_numpy() - np.asarray(plan.session_days)[session - 1]
+    visible = daily["redness_visible"].to_numpy().astype(bool)
+    return Timeline(
+        plan=plan,
+        date=_frozen(daily["date"].to_numpy()),
+        session=_frozen(session),
+        days_since_session=_frozen(since),
+        phase=_frozen(Phase.of(since)),
+        redness=_frozen(daily["redness"].to_numpy()),
+        redness_visible=_frozen(visible),
+        rules=MappingProxyType({r.key: _frozen(r.holds(since, visible)) for r in RULES}),
+        milestones=course_milestones(plan, visible, daily["improvement"].to_numpy()),
     )
-}
-_REDNESS_SOURCES = require_claims("model.redness_threshold", "redness.depth", "redness.s0", "redness.s1")
 
 
-def _check_plan(plan: object) -> CoursePlan:
-    return check_instance("plan", plan, CoursePlan, "a CoursePlan (see plan_course)")
+_DAYS_AFTER_LAST = parameter("timeline_days_after_last")
 
 
-def _phase_names(days_since: np.ndarray) -> np.ndarray:
-    return np.where(
-        days_since < _INFLAMMATION_END,
-        "inflammation",
-        np.where(days_since < _PROLIFERATION_END, "proliferation", "remodeling"),
-    )
+def timeline_for(
+    plan: CoursePlan,
+    patient: Patient | None = None,
+    *,
+    days_after_last: int = _DAYS_AFTER_LAST.value,
+    params: ModelParams | None = None,
+    outcome: Outcome | None = None,
+) -> Timeline:
+    """The :class:`Timeline` of a plan: of ``outcome`` if given (checked against the plan), else of a new simulation.
+
+    Parameters
+    ----------
+    plan : CoursePlan
+    patient, params
+        For :func:`~needling_sim.outcome.simulate`; with ``outcome`` they may be
+        omitted, or must be the ones it was simulated with.
+    days_after_last : int, default 365
+        Days a new simulation covers after the last session (``timeline_days_after_last``
+        in the parameter table is the default and the least).
+    outcome : Outcome or None
+
+    Examples
+    --------
+    >>> from needling_sim import plan_course
+    >>> len(timeline_for(plan_course(dt.date(2026, 3, 2), 2, 42, 1.0, "cheek"))) == 42 + 365 + 1
+    True
+    """
+    plan = check_instance("plan", plan, CoursePlan, "a CoursePlan (see plan_course)")
+    if outcome is None:
+        days_after_last = check_int("days_after_last", days_after_last, _DAYS_AFTER_LAST.value)
+        return timeline(simulate(plan, patient, days=plan.session_days[-1] + days_after_last + 1, params=params))
+    outcome = check_instance("outcome", outcome, Outcome, "an Outcome (see needling_sim.simulate) or None")
+    check_same("plan", plan, outcome.plan, "the outcome")
+    check_same("patient", patient, outcome.patient, "the outcome")
+    check_same("params", params, outcome.params, "the outcome")
+    return timeline(outcome)
 
 
 def healing_timeline(
     plan: CoursePlan,
     patient: Patient | None = None,
     *,
-    days_after_last: int = 365,
+    days_after_last: int = _DAYS_AFTER_LAST.value,
     params: ModelParams | None = None,
+    outcome: Outcome | None = None,
 ) -> pd.DataFrame:
-    """Day-by-day healing and aftercare for a course.
+    """Day-by-day healing and aftercare for a course (:meth:`Timeline.frame` of one simulation).
 
     Parameters
     ----------
     plan : CoursePlan
     patient : Patient or None
-        Passed to :func:`~needling_sim.outcome.simulate` for the redness; None
-        means the reference patient.
+        Passed to :func:`~needling_sim.outcome.simulate` for the redness; None means
+        the reference patient (or, with ``outcome``, the outcome's patient).
     days_after_last : int, default 365
-        Days to cover after the last session (at least 365).
+        Days to cover after the last session (at least ``timeline_days_after_last``
+        in the parameter table).
     params : ModelParams or None
         Model parameters for the redness.
+    outcome : Outcome or None
+        A simulation of ``plan`` to read instead of simulating again; it must cover
+        ``days_after_last`` days after the last session.
 
     Returns
     -------
     pandas.DataFrame
-        One row per day from the first session (day 0) to ``days_after_last``
-        days after the last. Columns: ``day``, ``date``, ``session`` (latest
-        session number), ``days_since_session``, ``phase`` (``inflammation``,
-        ``proliferation``, ``remodeling``, restarting at each session),
-        ``redness`` (0 to 1), ``redness_visible``, one boolean per aftercare rule
-        (``no_sun``, ``no_actives``, ``no_exercise``, ``no_touching``,
-        ``ointment``; see :data:`RESTRICTIONS`) and ``sources`` (claim ids behind
-        that day's phase, redness and rules, comma-separated).
+        One row per day from the first session (day 0) to ``days_after_last`` days
+        after the last: ``day``, ``date``, ``session`` (latest session number),
+        ``days_since_session``, ``phase`` (a :class:`Phase` value, restarting at each
+        session), ``redness`` (0 to 1), ``redness_visible``, one boolean per rule
+        (:class:`RuleKey` values, :data:`RULES` order) and ``sources`` (claim ids
+        behind that day's phase, redness and rules, comma-separated).
 
     Examples
     --------
@@ -207,102 +340,14 @@ def healing_timeline(
     >>> len(t) == 42 + 365 + 1
     True
     """
-    plan = _check_plan(plan)
-    days_after_last = check_int("days_after_last", days_after_last, 365)
-    return _timeline(plan, patient, days_after_last, params)[0]
-
-
-def _timeline(plan, patient, days_after_last, params) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The healing timeline and the model's daily frame it was built from."""
-    days = plan.session_days[-1] + days_after_last + 1
-    daily = simulate(plan, patient, days=days, params=params).daily
-    session_days = np.asarray(plan.session_days)
-    day = daily["day"].to_numpy()
-    session = daily["session"].to_numpy()
-    since = day - session_days[session - 1]
-    visible = daily["redness_visible"].to_numpy()
-    out = pd.DataFrame(
-        {
-            "day": day,
-            "date": daily["date"].to_numpy(),
-            "session": session,
-            "days_since_session": since,
-            "phase": _phase_names(since),
-            "redness": daily["redness"].to_numpy(),
-            "redness_visible": visible,
-        }
+    t = timeline_for(plan, patient, days_after_last=days_after_last, params=params, outcome=outcome)
+    if outcome is None:
+        return t.frame()
+    last = plan.session_days[-1]
+    days_after_last = check_int(
+        "days_after_last", days_after_last, _DAYS_AFTER_LAST.value, len(t) - 1 - last, note="the outcome's days"
     )
-    for name, r in RESTRICTIONS.items():
-        out[name] = (since <= r.last_day) | (visible & r.while_red)
-    phase_claim = {ph[0]: ph[3] for ph in PHASES}
-    flags = out[list(RESTRICTIONS)].to_numpy()
-    names = list(RESTRICTIONS)
-    cache: dict[tuple, str] = {}
-    sources = []
-    for ph, red, row in zip(out["phase"], visible, flags, strict=True):
-        key = (ph, bool(red), *row.tolist())
-        if key not in cache:
-            ids = [phase_claim[ph]]
-            if red:
-                ids += _REDNESS_SOURCES
-            for name, on in zip(names, row, strict=True):
-                if on:
-                    ids += RESTRICTIONS[name].sources
-            cache[key] = ", ".join(dict.fromkeys(ids))
-        sources.append(cache[key])
-    out["sources"] = sources
-    return out, daily
-
-
-@dataclass(frozen=True)
-class AftercareDay:
-    """What holds on one day of a course (see :func:`aftercare_on`).
-
-    Attributes
-    ----------
-    date : datetime.date
-    day : int
-        Days since the first session.
-    session : int
-        The latest session so far.
-    days_since_session : int
-    phase : str
-    redness_visible : bool
-    restrictions : tuple of Restriction
-        The aftercare rules that hold, each with its sources.
-    """
-
-    date: dt.date
-    day: int
-    session: int
-    days_since_session: int
-    phase: str
-    redness_visible: bool
-    restrictions: tuple[Restriction, ...]
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        """Claim ids behind the phase, the redness and every rule that holds."""
-        ids = [next(ph[3] for ph in PHASES if ph[0] == self.phase)]
-        if self.redness_visible:
-            ids += _REDNESS_SOURCES
-        for r in self.restrictions:
-            ids += r.sources
-        return tuple(dict.fromkeys(ids))
-
-    def describe(self) -> str:
-        """The day in a sentence or two, for a lesson.
-
-        Examples
-        --------
-        >>> from needling_sim import plan_course
-        >>> print(aftercare_on(plan_course(dt.date(2026, 3, 2), 1, 42, 1.0, "cheek"), 6).describe())
-        2026-03-08, day 6 after session 1 (proliferation): Apply the ointment to the treated skin.
-        """
-        head = f"{self.date}, day {self.days_since_session} after session {self.session} ({self.phase})"
-        if not self.restrictions:
-            return f"{head}: no aftercare rule holds."
-        return f"{head}: " + " ".join(r.description for r in self.restrictions)
+    return t.frame().iloc[: last + days_after_last + 1]
 
 
 def aftercare_on(
@@ -311,6 +356,7 @@ def aftercare_on(
     patient: Patient | None = None,
     *,
     params: ModelParams | None = None,
+    outcome: Outcome | None = None,
 ) -> AftercareDay:
     """What holds on a given day of a course, with the sources.
 
@@ -319,7 +365,7 @@ def aftercare_on(
     plan : CoursePlan
     when : datetime.date or int
         A date on or after the first session, or a day number (0 = first session).
-    patient, params
+    patient, params, outcome
         As for :func:`healing_timeline`.
 
     Returns
@@ -335,69 +381,10 @@ def aftercare_on(
     >>> [r.name for r in aftercare_on(plan, 9).restrictions]
     []
     """
-    plan = _check_plan(plan)
-    if isinstance(when, bool):
-        raise TypeError("when must be a datetime.date or a whole number of days, got bool")
-    if isinstance(when, numbers.Integral):
-        day = int(when)
-    elif isinstance(when, dt.date) and not isinstance(when, dt.datetime):
-        day = (when - plan.start).days
-    else:
-        raise TypeError(f"when must be a datetime.date or a whole number of days, got {type(when).__name__} {when!r}")
-    if day < 0:
-        raise ValueError(f"when={when!r} is before the first session on {plan.start}; allowed: from day 0")
-    after_last = max(365, day - plan.session_days[-1])
-    row = healing_timeline(plan, patient, days_after_last=after_last, params=params).iloc[day]
-    return AftercareDay(
-        date=row["date"],
-        day=day,
-        session=int(row["session"]),
-        days_since_session=int(row["days_since_session"]),
-        phase=str(row["phase"]),
-        redness_visible=bool(row["redness_visible"]),
-        restrictions=tuple(r for name, r in RESTRICTIONS.items() if row[name]),
-    )
-
-
-@dataclass(frozen=True)
-class Milestone:
-    """A dated point in a course, with its sources and any disagreement about it.
-
-    Attributes
-    ----------
-    name : str
-    date : datetime.date
-    day : int
-        Days since the first session.
-    sources : tuple of str
-    note : str
-        What the date means and how it was set.
-    conflict : str or None
-        Claims in the ledger that contradict the milestone's sources, when any.
-    """
-
-    name: str
-    date: dt.date
-    day: int
-    sources: tuple[str, ...]
-    note: str
-    conflict: str | None = None
-
-
-def _conflict_text(sources: tuple[str, ...]) -> str | None:
-    others = {}
-    for cid in sources:
-        for c in conflicts_of(cid):
-            if c.id not in sources:
-                others[c.id] = c
-    if not others:
-        return None
-    return "Disagrees with: " + "; ".join(f"{c.id} ({c.source}): {c.statement}" for c in others.values())
-
-
-def _milestone(name: str, plan: CoursePlan, day: int, sources: tuple[str, ...], note: str) -> Milestone:
-    sources = require_claims(*sources)
-    return Milestone(name, plan.start + dt.timedelta(days=day), day, sources, note, _conflict_text(sources))
+    plan = check_instance("plan", plan, CoursePlan, "a CoursePlan (see plan_course)")
+    day = check_day("when", when, plan.start, day_0="the first session")
+    after_last = max(_DAYS_AFTER_LAST.value, day - plan.session_days[-1])
+    return timeline_for(plan, patient, days_after_last=after_last, params=params, outcome=outcome).on(day)
 
 
 def milestones(
@@ -405,20 +392,21 @@ def milestones(
     patient: Patient | None = None,
     *,
     params: ModelParams | None = None,
+    outcome: Outcome | None = None,
 ) -> tuple[Milestone, ...]:
-    """Dated milestones of a course, each with sources and, where sources disagree, a conflict note.
+    """Dated milestones of a course, each with a stable key, sources and, where sources disagree, a conflict note.
 
     Redness gone after each session (teaching model); collagen synthesis starting
-    (literature: within a day; a seed says 6 weeks); early results (a seed: 6 to 8
-    weeks); the full effect (about 6 months after the last session); collagen
-    formation possibly continuing (12 months after the last session); and the
-    model's own peak improvement.
+    (literature: within a day; a seed says weeks); early results; the full effect
+    (after the last session); collagen formation possibly continuing; and the
+    model's own peak improvement (:class:`MilestoneKey`).
 
     Parameters
     ----------
     plan : CoursePlan
-    patient, params
-        As for :func:`healing_timeline`.
+    patient, params, outcome
+        As for :func:`healing_timeline` (a new simulation covers the default
+        ``timeline_days_after_last`` days after the last session).
 
     Returns
     -------
@@ -429,79 +417,11 @@ def milestones(
     --------
     >>> from needling_sim import plan_course
     >>> ms = milestones(plan_course(dt.date(2026, 3, 2), 3, 42, 1.0, "cheek"))
-    >>> start = next(m for m in ms if m.name == "collagen synthesis starts")
-    >>> start.day, "collagen.s3_start" in start.conflict
-    (1, True)
+    >>> start = next(m for m in ms if m.key is MilestoneKey.SYNTHESIS_STARTS)
+    >>> start.day, start.name, "collagen.s3_start" in start.conflict
+    (1, 'collagen synthesis starts', True)
     """
-    plan = _check_plan(plan)
-    timeline, daily = _timeline(plan, patient, 365, params)
-    last = plan.session_days[-1]
-    out = []
-    visible = timeline["redness_visible"].to_numpy()
-    for s, first in zip(plan.sessions, plan.session_days, strict=True):
-        after = np.flatnonzero(~visible[first:])
-        gone = first + int(after[0])
-        note = f"First day without visible redness after the {s.depth_mm:g} mm session (teaching model)."
-        nxt = plan.session_days[s.number] if s.number < plan.n_sessions else None
-        if nxt is not None and gone > nxt:
-            note += f" Still red when session {s.number + 1} came."
-        out.append(_milestone(f"redness gone after session {s.number}", plan, gone, _REDNESS_SOURCES, note))
-    out.append(
-        _milestone(
-            "collagen synthesis starts",
-            plan,
-            int(claim("collagen.lit_start").value_low),
-            ("collagen.lit_start",),
-            "Wound studies see collagen synthesis rise within a day and peak around day 7.",
-        )
-    )
-    early = claim("effect.s2_early")
-    out.append(
-        _milestone(
-            "early results may show",
-            plan,
-            int(early.value_low),
-            ("effect.s2_early",),
-            f"A seed says 6 to 8 weeks (days {early.value_low:g} to {early.value_high:g}) after the first "
-            "session; a trial (effect.alam2014) found no significant change at 3 months.",
-        )
-    )
-    out.append(
-        _milestone(
-            "full effect",
-            plan,
-            last + int(claim("effect.s3_full").value_low),
-            ("effect.s3_full", "effect.full_anchor_assumed", "effect.alam2014", "effect.aust2008"),
-            "About 6 months after the last session: a seed's 'complete effect' (counted from the last "
-            "session, an assumption) and the trial's significant result.",
-        )
-    )
-    out.append(
-        _milestone(
-            "collagen may still be forming",
-            plan,
-            last + int(claim("collagen.s3_12m").value_low),
-            ("collagen.s3_12m", "effect.aust2008", "phase.remodeling.guo2010"),
-            "A seed says formation continues up to 12 months after a session; remodelling in wounds runs "
-            "for 1 to 2 years.",
-        )
-    )
-    improvement = daily["improvement"].to_numpy()
-    peak = int(np.argmax(improvement))
-    still_rising = peak == len(improvement) - 1
-    out.append(
-        _milestone(
-            "model: improvement peaks",
-            plan,
-            peak,
-            ("model.type_iii_weight", "model.collagen_maturation", "model.collagen_half_life"),
-            "Teaching model: visible improvement is still rising on the last day shown, as type III "
-            "collagen keeps maturing into type I."
-            if still_rising
-            else "Teaching model: visible improvement peaks when maturing collagen stops outweighing the slow loss.",
-        )
-    )
-    return tuple(sorted(out, key=lambda m: m.day))
+    return timeline_for(plan, patient, params=params, outcome=outcome).milestones
 
 
 def milestones_frame(
@@ -509,122 +429,17 @@ def milestones_frame(
     patient: Patient | None = None,
     *,
     params: ModelParams | None = None,
+    outcome: Outcome | None = None,
 ) -> pd.DataFrame:
-    """:func:`milestones` as a DataFrame (name, date, day, sources, note, conflict).
+    """:func:`milestones` as a DataFrame (key, name, date, day, sources, note, conflict).
 
     Examples
     --------
     >>> from needling_sim import plan_course
     >>> f = milestones_frame(plan_course(dt.date(2026, 3, 2), 1, 42, 1.0, "cheek"))
     >>> f.columns.tolist()
-    ['name', 'date', 'day', 'sources', 'note', 'conflict']
+    ['key', 'name', 'date', 'day', 'sources', 'note', 'conflict']
+    >>> f.set_index("key").loc["full_effect", "date"]
+    datetime.date(2026, 8, 31)
     """
-    rows = [
-        {
-            "name": m.name,
-            "date": m.date,
-            "day": m.day,
-            "sources": ", ".join(m.sources),
-            "note": m.note,
-            "conflict": m.conflict,
-        }
-        for m in milestones(plan, patient, params=params)
-    ]
-    return pd.DataFrame(rows, columns=["name", "date", "day", "sources", "note", "conflict"])
-
-
-_HANDOUT_COLUMNS = ["session", "rule", "instruction", "first", "last", "sources", "note"]
-
-
-def aftercare_handout(
-    plan: CoursePlan,
-    patient: Patient | None = None,
-    *,
-    params: ModelParams | None = None,
-) -> pd.DataFrame:
-    """Each aftercare rule's dated window after each session: what a handout lists.
-
-    The timeline says, day by day, which rules hold; a handout needs the reverse:
-    for each session and rule, from when to when.
-
-    Parameters
-    ----------
-    plan : CoursePlan
-    patient : Patient or None
-        Passed on to the redness model (rules that hold while the skin is red).
-    params : ModelParams or None
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per session and rule, in session order then the order of
-        :data:`RESTRICTIONS`: ``session``, ``rule``, ``instruction``, ``first``
-        and ``last`` (dates, inclusive), ``sources`` (claim ids, comma-separated)
-        and ``note`` (caveats such as a seed contradicting itself).
-
-    Examples
-    --------
-    >>> from needling_sim import plan_course
-    >>> h = aftercare_handout(plan_course(dt.date(2026, 3, 2), 2, 42, 1.0, "cheek"))
-    >>> print(h.loc[h["rule"] == "no_actives", ["session", "first", "last"]].to_string(index=False))
-     session      first       last
-           1 2026-03-02 2026-03-07
-           2 2026-04-13 2026-04-18
-    """
-    plan = _check_plan(plan)
-    timeline = _timeline(plan, patient, 365, params)[0]
-    rows = []
-    for session, days in timeline.groupby("session", sort=True):
-        for name, rule in RESTRICTIONS.items():
-            dates = days.loc[days[name].to_numpy(), "date"]
-            if dates.empty:
-                continue
-            rows.append(
-                {
-                    "session": int(session),
-                    "rule": name,
-                    "instruction": rule.description,
-                    "first": dates.iloc[0],
-                    "last": dates.iloc[-1],
-                    "sources": ", ".join(rule.sources),
-                    "note": rule.note,
-                }
-            )
-    return pd.DataFrame(rows, columns=_HANDOUT_COLUMNS)
-
-
-def aftercare_handout_text(
-    plan: CoursePlan,
-    patient: Patient | None = None,
-    *,
-    title: str = "Aftercare after skin needling",
-    params: ModelParams | None = None,
-) -> str:
-    """The aftercare handout as plain text, one dated block per session.
-
-    Parameters
-    ----------
-    plan : CoursePlan
-    patient : Patient or None
-    title : str
-        First line of the handout (e.g. the patient's name and the area).
-    params : ModelParams or None
-
-    Examples
-    --------
-    >>> from needling_sim import plan_course
-    >>> text = aftercare_handout_text(plan_course(dt.date(2026, 3, 2), 1, 42, 1.0, "cheek"))
-    >>> print(text.splitlines()[3])
-    Session 1: Monday 02 March 2026
-    >>> print(text.splitlines()[4])
-      Mon 02 Mar to Tue 03 Mar: No vigorous exercise or sweating.
-    """
-    if not isinstance(title, str) or not title.strip():
-        raise TypeError(f"title must be a non-empty str, got {title!r}")
-    handout = aftercare_handout(plan, patient, params=params)
-    lines = [title, "(Teaching model, not clinical advice: a real handout follows your clinic's protocol.)"]
-    for s in plan.sessions:
-        lines += ["", f"Session {s.number}: {s.date:%A %d %B %Y}"]
-        rules = handout[handout["session"] == s.number].sort_values(["first", "last"], kind="stable")
-        lines += [f"  {r.first:%a %d %b} to {r.last:%a %d %b}: {r.instruction}" for r in rules.itertuples()]
-    return "\n".join(lines)
+    return timeline_for(plan, patient, params=params, outcome=outcome).milestones_frame()
