@@ -26,7 +26,6 @@ __all__ = [
     "check_int",
     "check_patient",
     "check_real",
-    "check_text",
 ]
 
 E = TypeVar("E", bound=StrEnum)
@@ -286,26 +285,6 @@ def check_instance(name: str, value: object, cls: type[T], what: str) -> T:
     """
     if not isinstance(value, cls):
         raise TypeError(f"{name} must be {what}, got {type(value).__name__}")
-    return value
-
-
-def check_text(name: str, value: object) -> str:
-    """Return ``value`` if it is a non-empty str, else raise TypeError (an empty str too).
-
-    For names and messages a program writes (a rule's name, a finding's message), so
-    an empty one is a programming error of the same kind as a missing one.
-
-    Examples
-    --------
-    >>> check_text("rule", "pregnancy")
-    'pregnancy'
-    >>> check_text("rule", "")
-    Traceback (most recent call last):
-    ...
-    TypeError: rule must be a non-empty str, got str ''
-    """
-    if not isinstance(value, str) or not value:
-        raise TypeError(f"{name} must be a non-empty str, got {type(value).__name__} {value!r}")
     return value
 
 

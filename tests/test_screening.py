@@ -230,7 +230,7 @@ def test_finding_validation():
         Finding("r", "info", "m", ("spacing.s0",), session=0)
     with pytest.raises(TypeError, match="session must be a whole number, got bool True"):
         Finding("r", "info", "m", ("spacing.s0",), session=True)
-    with pytest.raises(TypeError, match="message must be a non-empty str, got NoneType None"):
+    with pytest.raises(TypeError, match="message must be a non-empty str, got None"):
         Finding("r", "info", None, ("spacing.s0",))
     assert Finding("r", "info", "m", ["spacing.s0"], session=np.int64(2)).session == 2
 
