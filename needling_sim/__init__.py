@@ -68,7 +68,7 @@ _EXPORTS = {
 _SUBMODULES = frozenset({
     "aftercare", "areas", "cases", "cohort", "dates", "evidence", "findings", "grading",
     "handout", "healing", "kernel", "milestone_rules", "model_params", "outcome", "patient",
-    "phases", "plan_checks", "plans", "plots", "recommend", "screening", "tables", "widgets",
+    "phases", "plan_checks", "plans", "plots", "recommend", "screening", "tables", "waiting", "widgets",
 })
 
 __all__ = sorted(_EXPORTS)

@@ -117,6 +117,7 @@ def check_int(
     *,
     unit: str = "",
     note: str = "",
+    type_error: type[Exception] = TypeError,
 ) -> int:
     """Return ``value`` as an int if it is a whole number from ``low`` to ``high`` (inclusive).
 
@@ -132,6 +133,9 @@ def check_int(
         What is counted (``"patients"``), added to the messages after the bounds.
     note : str, optional
         Why the bounds are what they are, added in brackets after them.
+    type_error : type of Exception, default TypeError
+        What a value that is not a whole number raises; only for a function whose
+        documented contract is a ValueError for any bad argument (``dates.add_months``).
 
     Returns
     -------
@@ -140,7 +144,8 @@ def check_int(
     Raises
     ------
     TypeError
-        ``value`` is a bool, a float or anything else that is not a whole number.
+        ``value`` is a bool, a float or anything else that is not a whole number
+        (``type_error`` instead, when given).
     ValueError
         ``value`` is below ``low`` or above ``high``.
 
@@ -160,10 +165,14 @@ def check_int(
     Traceback (most recent call last):
     ...
     TypeError: sessions must be a whole number, got float 3.0
+    >>> check_int("months", "3", 0, type_error=ValueError)
+    Traceback (most recent call last):
+    ...
+    ValueError: months must be a whole number, got str '3'
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         of = f" of {unit}" if unit else ""
-        raise TypeError(f"{name} must be a whole number{of}, got {type(value).__name__} {value!r}")
+        raise type_error(f"{name} must be a whole number{of}, got {type(value).__name__} {value!r}")
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
         text = _range_text(low, high, low_open=False, high_open=False, unbounded="")

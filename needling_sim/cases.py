@@ -33,8 +33,9 @@ import numpy as np
 
 from .areas import Area
 from .evidence import require_claims
-from .patient import Concern, Patient
-from .screening import WAITING_WINDOWS
+from .parameters import parameter
+from .patient import BOOL_FIELDS, DATE_FIELDS, FIELD_LABELS, Concern, Patient
+from .waiting import WAITING_WINDOWS
 
 __all__ = [
     "CASE_AGE_RANGE_YEARS",
@@ -51,12 +52,25 @@ __all__ = [
 _CASE_VERSION = "needling-sim-virtual-case-v1"
 _STUDENT_ID = re.compile(r"[^\W_][\w.@+-]{0,63}")
 
-#: Adult ages used for cases (inside the intake range ``patient.AGE_RANGE_YEARS``).
-CASE_AGE_RANGE_YEARS = (22, 64)
 
-#: Screening dates fall on one of the 181 days from this date.
+
+def _ordered_pair(low_name: str, high_name: str) -> tuple[int, int]:
+    """Two parameters read as an inclusive ``(low, high)`` range; raise if they are out of order."""
+    low, high = parameter(low_name).value, parameter(high_name).value
+    if low > high:
+        raise ValueError(f"parameters.csv: {low_name}={low} is above {high_name}={high}; allowed: low <= high")
+    return low, high
+
+
+#: Adult ages used for cases, inclusive (parameters ``case_age_min_years``,
+#: ``case_age_max_years``; inside the intake range ``patient.AGE_RANGE_YEARS``).
+CASE_AGE_RANGE_YEARS: tuple[int, int] = _ordered_pair("case_age_min_years", "case_age_max_years")
+
+#: Screening dates fall on one of the ``case_screening_span_days`` days from this date.
 CASE_FIRST_DATE = dt.date(2026, 1, 5)
-_CASE_SPAN_DAYS = 181
+_CASE_SPAN_DAYS: int = parameter("case_screening_span_days").value
+_COLD_SORE_P: float = parameter("case_cold_sore_probability").value
+_ANTICOAGULANT_P: float = parameter("case_anticoagulant_probability").value
 
 #: What a case asks for, and where: concerns needing collagen induction (1 mm or more
 #: by default), on areas the seeds list (face, chest, hands; claims areas.s2, areas.s3).
@@ -76,10 +90,12 @@ _AREA_SOURCES = require_claims("areas.s2", "areas.s3")
 # lengths from the ledger); each case draws how long ago the event was, in days, so that
 # the wait has not yet ended on the screening day.
 _WINDOWS = {w.field: w for w in WAITING_WINDOWS}
-#: Days before the screening day an event may fall, per date field (inclusive bounds).
+#: Days before the screening day an event may fall, per date field (inclusive bounds):
+#: parameters ``case_<event>_ago_min_days``/``_max_days`` for the long waits, and inside
+#: the window itself for the short ones.
 _DAYS_AGO = {
-    "isotretinoin_last_dose": (30, 150),
-    "radiation_last_date": (60, 300),
+    "isotretinoin_last_dose": _ordered_pair("case_isotretinoin_ago_min_days", "case_isotretinoin_ago_max_days"),
+    "radiation_last_date": _ordered_pair("case_radiation_ago_min_days", "case_radiation_ago_max_days"),
     "sun_exposure_last": (0, _WINDOWS["sun_exposure_last"].length - 2),
     "retinoid_last_use": (0, _WINDOWS["retinoid_last_use"].length - 1),
 }
@@ -170,20 +186,11 @@ class VirtualCase:
             f"type {p.fitzpatrick.name} skin wants {self.concern.value.replace('_', ' ')} treated on the "
             f"{self.area.value} area. Seen on {self.screening_date.isoformat()}."
         ]
-        history = {
-            "isotretinoin_last_dose": "Last isotretinoin dose",
-            "radiation_last_date": "Last radiation treatment",
-            "sun_exposure_last": "Last sunburn or tanning",
-            "retinoid_last_use": "Last retinoid or AHA use",
-        }
-        for field, text in history.items():
+        for field in DATE_FIELDS:
             value = getattr(p, field)
             if value is not None:
-                lines.append(f"{text}: {value.isoformat()}.")
-        if p.herpes_simplex_history:
-            lines.append("Has had cold sores.")
-        if p.anticoagulants:
-            lines.append("Takes a blood thinner.")
+                lines.append(f"{FIELD_LABELS[field]}: {value.isoformat()}.")
+        lines += [f"{FIELD_LABELS[field]}." for field in BOOL_FIELDS if getattr(p, field)]
         return " ".join(lines)
 
 
@@ -216,8 +223,8 @@ def virtual_case(student_id: str) -> VirtualCase:
     fitzpatrick = int(rng.integers(1, 7))
     concern, area = CASE_PAIRS[int(rng.integers(len(CASE_PAIRS)))]
     screening = CASE_FIRST_DATE + dt.timedelta(days=int(rng.integers(_CASE_SPAN_DAYS)))
-    herpes = bool(rng.random() < 0.35)
-    anticoagulants = bool(rng.random() < 0.15)
+    herpes = bool(rng.random() < _COLD_SORE_P)
+    anticoagulants = bool(rng.random() < _ANTICOAGULANT_P)
     while True:
         picked = rng.choice(len(_WINDOW_FIELDS), size=2, replace=False)
         first, second = (_WINDOW_FIELDS[int(i)] for i in picked)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from ._checks import check_date  # re-exported: the check lives with the other argument checks
+from ._checks import check_date, check_int  # check_date is re-exported (it lives with the other checks)
 
 __all__ = ["add_months", "check_date"]
 
@@ -22,10 +22,14 @@ def add_months(day: dt.date, months: int) -> dt.date:
     datetime.date(2026, 2, 28)
     >>> add_months(dt.date(2026, 3, 15), 12)
     datetime.date(2027, 3, 15)
+    >>> add_months(dt.date(2026, 1, 31), -1)
+    Traceback (most recent call last):
+    ...
+    ValueError: months=-1 is not allowed; allowed: at least 0
     """
     check_date("day", day)
-    if isinstance(months, bool) or not isinstance(months, int) or months < 0:
-        raise ValueError(f"months must be a non-negative int, got {months!r}")
+    # Any bad ``months`` is a ValueError (the documented contract), a wrong type too.
+    months = check_int("months", months, 0, type_error=ValueError)
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     last = calendar.monthrange(year, month)[1]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ._checks import check_choice, check_date, check_instance, check_int, check_text
 from .evidence import require_claims
 
 __all__ = ["Finding", "Rule", "Severity", "Verdict", "most_severe", "rule", "verdict_for"]
@@ -119,25 +120,15 @@ class Finding:
     session: int | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.rule, str) or not self.rule:
-            raise TypeError(f"rule must be a non-empty str, got {self.rule!r}")
-        try:
-            severity = Severity(self.severity)
-        except ValueError:
-            allowed = ", ".join(s.value for s in Severity)
-            raise ValueError(f"severity={self.severity!r} is not allowed; allowed: {allowed}") from None
-        object.__setattr__(self, "severity", severity)
-        if not isinstance(self.message, str) or not self.message:
-            raise TypeError(f"message must be a non-empty str, got {self.message!r}")
-        if isinstance(self.sources, str) or not isinstance(self.sources, (tuple, list)):
-            raise TypeError(f"sources must be a tuple of claim ids, got {self.sources!r}")
-        object.__setattr__(self, "sources", require_claims(*self.sources))
-        if self.until is not None and (not isinstance(self.until, dt.date) or isinstance(self.until, dt.datetime)):
-            raise TypeError(f"until must be a datetime.date or None, got {self.until!r}")
-        if self.session is not None and (
-            isinstance(self.session, bool) or not isinstance(self.session, int) or self.session < 1
-        ):
-            raise ValueError(f"session must be a positive int or None, got {self.session!r}")
+        set_ = object.__setattr__
+        check_text("rule", self.rule)
+        set_(self, "severity", check_choice("severity", self.severity, Severity, noun="severity"))
+        check_text("message", self.message)
+        check_instance("sources", self.sources, (tuple, list), "a tuple of claim ids")
+        set_(self, "sources", require_claims(*self.sources))
+        check_date("until", self.until, optional=True)
+        if self.session is not None:
+            set_(self, "session", check_int("session", self.session, 1, note="sessions count from 1"))
 
 
 def most_severe(findings) -> Severity:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ._checks import check_bool, check_choice, check_date, check_int
 
-__all__ = ["AGE_RANGE_YEARS", "BOOL_FIELDS", "DATE_FIELDS", "Concern", "Fitzpatrick", "Patient"]
+__all__ = ["AGE_RANGE_YEARS", "BOOL_FIELDS", "DATE_FIELDS", "FIELD_LABELS", "Concern", "Fitzpatrick", "Patient"]
 
 #: Ages accepted at intake, in years. 18 because cosmetic needling of minors needs
 #: a guardian's consent outside this course's scope; 110 as an upper plausibility
@@ -67,6 +67,24 @@ DATE_FIELDS = (
     "sun_exposure_last",
     "retinoid_last_use",
 )
+#: Every yes/no and date field in words, in form order: a form's checkbox or date label,
+#: and a case note's sentence (``"Has had cold sores."``). Forms and notes read this table.
+FIELD_LABELS: dict[str, str] = {
+    "pregnant": "Pregnant",
+    "breastfeeding": "Breastfeeding",
+    "keloid_history": "Keloids, raised scars or poor wound healing",
+    "active_infection": "Active infection or inflammation at the site",
+    "open_wounds": "Open cuts, wounds or abrasions at the site",
+    "herpes_simplex_history": "Has had cold sores",
+    "anticoagulants": "Takes blood thinners",
+    "metal_allergy": "Allergic to a metal",
+    "isotretinoin_last_dose": "Last isotretinoin dose",
+    "radiation_last_date": "Last radiation treatment",
+    "sun_exposure_last": "Last sunburn or tanning",
+    "retinoid_last_use": "Last retinoid or AHA use",
+}
+if tuple(FIELD_LABELS) != BOOL_FIELDS + DATE_FIELDS:  # pragma: no cover - a programming error
+    raise RuntimeError("FIELD_LABELS needs one label per BOOL_FIELDS and DATE_FIELDS entry, in that order")
 
 
 @dataclass(frozen=True)

@@ -372,7 +372,8 @@ def check_plan(
       patient record (a sunburn between sessions) were already given and are not
       screened again, so a running course can be re-checked;
     - ``interval_before_healed`` (defer): a gap under ``HEALING_INTERVAL_DAYS``, the
-      course's teaching floor (the two-week trials are cited as the other side);
+      course's teaching floor (the trials with shorter gaps, ``spacing.alam2014`` and
+      ``spacing.eldomyati2015``, are cited as the other side);
     - ``interval_below_minimum``: a gap under the policy's minimum; ``caution`` when
       the other policy would accept it, ``defer`` when no policy would;
     - ``interval_below_other_policy`` (info): accepted by this policy, not by the other;

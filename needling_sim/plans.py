@@ -4,9 +4,10 @@
 :mod:`needling_sim.plan_checks` says whether a plan is wise and
 :mod:`needling_sim.recommend` builds one from sourced defaults.
 
-The seeds disagree on the minimum gap between sessions: 4 weeks
-(``000_...``, about a month in ``002_...``, and the acne-scar trials) against
-6 to 8 weeks (``001_...`` and ``003_...``). :class:`SpacingPolicy` makes the
+The seeds disagree on the minimum gap between sessions: a shorter one in
+``000_...`` and ``002_...`` and the acne-scar trials (claims ``spacing.s0``,
+``spacing.s2``, ``spacing.harris2015``) against a longer one in ``001_...`` and
+``003_...`` (``spacing.s1``, ``spacing.s3``). :class:`SpacingPolicy` makes the
 choice visible; the conservative reading is the default
 (``policy.spacing_default``); :data:`SPACING_MIN_DAYS` reads each policy's minimum
 from its claims. A session closer than :data:`HEALING_INTERVAL_DAYS` to the previous

@@ -6,8 +6,9 @@ order their findings are reported. Each rule follows the seeds (contraindication
 pre-care windows) and the literature where the seeds are silent (pigmentation risk
 by skin type, antiviral prophylaxis). Where sources disagree on a window the
 conservative one is the default, the finding cites every side, and the choice is a
-visible parameter. Every wait is one row of :data:`WAITING_WINDOWS`, its length
-read from the ledger; messages are formatted from those values.
+visible parameter. Every wait is one row of :data:`~needling_sim.waiting.WAITING_WINDOWS`
+(module :mod:`needling_sim.waiting`, re-exported here), its length read from the
+ledger; messages are formatted from those values.
 
 Teaching model, not clinical advice.
 """
@@ -16,15 +17,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 
 import pandas as pd
 
 from ._checks import check_choice, check_date, check_patient, check_real
-from .dates import add_months
 from .evidence import claim
 from .findings import Finding, Rule, Severity, Verdict, rule, verdict_for
 from .patient import DATE_FIELDS, Concern, Fitzpatrick, Patient
+from .waiting import (
+    ISOTRETINOIN_WINDOW_MONTHS,
+    ISOTRETINOIN_WINDOWS,
+    SUPERFICIAL_DEPTH_MM,
+    WAITING_WINDOWS,
+    IsotretinoinPolicy,
+    WaitingWindow,
+    waiting_window,
+)
 
 __all__ = [
     "ISOTRETINOIN_WINDOWS",
@@ -41,130 +49,7 @@ __all__ = [
     "waiting_window",
 ]
 
-
-@dataclass(frozen=True)
-class WaitingWindow:
-    """How long screening waits after an event in the record, read from one claim.
-
-    Attributes
-    ----------
-    rule : str
-        The screening rule that waits (``"radiation"``).
-    field : str
-        The :class:`~needling_sim.Patient` date field the wait runs from (one of ``DATE_FIELDS``).
-    claim_id : str
-        The ledger claim holding the length (its ``value_low``).
-    length : int
-        The wait, in ``unit``.
-    unit : {"months", "days"}
-        Calendar months (:func:`~needling_sim.dates.add_months`) or days.
-
-    Examples
-    --------
-    >>> w = waiting_window("radiation_last_date")
-    >>> w.rule, w.length, w.unit, w.text
-    ('radiation', 12, 'months', '12 months')
-    >>> w.end(dt.date(2025, 6, 1))
-    datetime.date(2026, 6, 1)
-    """
-
-    rule: str
-    field: str
-    claim_id: str
-    length: int
-    unit: str
-
-    @classmethod
-    def from_claim(cls, rule: str, field: str, claim_id: str) -> WaitingWindow:
-        """The window whose length and unit are ``claim_id``'s ``value_low`` and ``unit``.
-
-        Examples
-        --------
-        >>> WaitingWindow.from_claim("recent_sun", "sun_exposure_last", "pre.sun.s4").text
-        '14 days'
-        """
-        c = claim(claim_id)
-        if field not in DATE_FIELDS:
-            raise ValueError(f"field={field!r} is not a patient date field; allowed: {', '.join(DATE_FIELDS)}")
-        if c.unit not in ("months", "days") or c.value_low is None:
-            raise ValueError(f"claim {claim_id!r} holds no wait in months or days (unit {c.unit!r})")
-        return cls(rule, field, claim_id, int(c.value_low), c.unit)
-
-    @property
-    def text(self) -> str:
-        """The wait in words, for messages (``"6 months"``)."""
-        return f"{self.length} {self.unit}"
-
-    def end(self, last: dt.date) -> dt.date:
-        """The first day after the wait that started on ``last``."""
-        if self.unit == "months":
-            return add_months(last, self.length)
-        return last + dt.timedelta(days=self.length)
-
-
-class IsotretinoinPolicy(StrEnum):
-    """Which source sets the wait after the last isotretinoin dose (:data:`ISOTRETINOIN_WINDOWS`).
-
-    ``drug_label`` (the default: the most conservative), ``seed``
-    (``003_5eeea979378cb349.txt``), ``consensus`` (the 2017 ASDS consensus, Waldman
-    et al.: no delay, but only for needles of at most :data:`SUPERFICIAL_DEPTH_MM`, as
-    the consensus covers superficial procedures; ``contra.isotretinoin.superficial_assumed``).
-    Deeper, or when the depth is not known, the seed's wait applies.
-
-    Examples
-    --------
-    >>> ISOTRETINOIN_WINDOWS[IsotretinoinPolicy("seed")].text
-    '3 months'
-    """
-
-    DRUG_LABEL = "drug_label"
-    SEED = "seed"
-    CONSENSUS = "consensus"
-
-
-_ISOTRETINOIN = "isotretinoin_last_dose"
-#: The wait after the last isotretinoin dose under each policy.
-ISOTRETINOIN_WINDOWS: dict[IsotretinoinPolicy, WaitingWindow] = {
-    IsotretinoinPolicy.DRUG_LABEL: WaitingWindow.from_claim("isotretinoin", _ISOTRETINOIN, "contra.isotretinoin.label"),
-    IsotretinoinPolicy.SEED: WaitingWindow.from_claim("isotretinoin", _ISOTRETINOIN, "contra.isotretinoin.s3"),
-    IsotretinoinPolicy.CONSENSUS: WaitingWindow.from_claim(
-        "isotretinoin", _ISOTRETINOIN, "contra.isotretinoin.asds2017"
-    ),
-}
-#: Months to wait after the last isotretinoin dose, per policy (from the ledger).
-ISOTRETINOIN_WINDOW_MONTHS = {p: w.length for p, w in ISOTRETINOIN_WINDOWS.items()}
 _ISO_LONGEST = max(ISOTRETINOIN_WINDOWS.values(), key=lambda w: w.length)
-#: Deepest needle the consensus reading of the isotretinoin rule covers, in mm.
-SUPERFICIAL_DEPTH_MM = claim("contra.isotretinoin.superficial_assumed").value_low
-
-#: Every wait screening applies, one per patient date field (isotretinoin: the default,
-#: drug-label policy; the others are in :data:`ISOTRETINOIN_WINDOWS`). ``cases.py`` reads it.
-WAITING_WINDOWS: tuple[WaitingWindow, ...] = (
-    ISOTRETINOIN_WINDOWS[IsotretinoinPolicy.DRUG_LABEL],
-    WaitingWindow.from_claim("radiation", "radiation_last_date", "contra.radiation.s3"),
-    WaitingWindow.from_claim("recent_sun", "sun_exposure_last", "pre.sun.s4"),
-    WaitingWindow.from_claim("recent_retinoids", "retinoid_last_use", "pre.retinoids_days_assumed"),
-)
-if tuple(w.field for w in WAITING_WINDOWS) != DATE_FIELDS:  # pragma: no cover - a programming error
-    raise RuntimeError("WAITING_WINDOWS needs one window per patient.DATE_FIELDS entry, in that order")
-
-
-def waiting_window(field: str) -> WaitingWindow:
-    """The :data:`WAITING_WINDOWS` row of a patient date field.
-
-    Examples
-    --------
-    >>> waiting_window("retinoid_last_use").claim_id
-    'pre.retinoids_days_assumed'
-    >>> waiting_window("age")
-    Traceback (most recent call last):
-    ...
-    ValueError: field='age' is not a patient date field; allowed: isotretinoin_last_dose, ...
-    """
-    for w in WAITING_WINDOWS:
-        if w.field == field:
-            return w
-    raise ValueError(f"field={field!r} is not a patient date field; allowed: {', '.join(DATE_FIELDS)}")
 
 
 @dataclass(frozen=True)
@@ -425,12 +310,15 @@ def _anticoagulants(visit: Visit, this: Rule) -> Finding | None:
     return None
 
 
-@rule("metal_allergy", "risk.metal_allergy.chu2021", "needles.s2_steel")
+_CHU_STUDIES = int(claim("adverse.chu2021_studies").value_low)
+
+
+@rule("metal_allergy", "risk.metal_allergy.chu2021", "needles.s2_steel", "adverse.chu2021_studies")
 def _metal_allergy(visit: Visit, this: Rule) -> Finding | None:
     if visit.patient.metal_allergy:
         return this.finding(
             "caution",
-            "Metal allergy: needles are metal (one seed says stainless steel) and a review of 85 "
+            f"Metal allergy: needles are metal (one seed says stainless steel) and a review of {_CHU_STUDIES} "
             "studies names metal allergy as a risk factor for reactions such as granulomas "
             "(Chu 2021). Ask which metal, check the cartridge's material with the maker, and "
             "treat only if it is not the one the patient reacts to.",

@@ -1,5 +1,6 @@
 """Tests for needling_sim.cases: deterministic, distinct, treatable capstone cases."""
 
+import dataclasses
 import datetime as dt
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from needling_sim import Patient, Verdict, check_plan, healing_timeline, plan_passes, recommend_plan, screen
+from needling_sim import Patient, Verdict, cases, check_plan, healing_timeline, plan_passes, recommend_plan, screen
 from needling_sim.cases import (
     CASE_AGE_RANGE_YEARS,
     CASE_FIRST_DATE,
@@ -19,7 +20,9 @@ from needling_sim.cases import (
     virtual_case,
     virtual_patient,
 )
-from needling_sim.screening import WAITING_WINDOWS
+from needling_sim.parameters import parameter
+from needling_sim.patient import BOOL_FIELDS, DATE_FIELDS, FIELD_LABELS
+from needling_sim.waiting import WAITING_WINDOWS
 
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,20}", fullmatch=True)
 
@@ -77,7 +80,8 @@ def test_every_case_is_deferred_twice_then_treatable(student_id):
     assert isinstance(case, VirtualCase) and case.student_id == student_id
     p = case.patient
     assert CASE_AGE_RANGE_YEARS[0] <= p.age <= CASE_AGE_RANGE_YEARS[1]
-    assert CASE_FIRST_DATE <= case.screening_date < CASE_FIRST_DATE + dt.timedelta(days=181)
+    span_days = parameter("case_screening_span_days").value
+    assert CASE_FIRST_DATE <= case.screening_date < CASE_FIRST_DATE + dt.timedelta(days=span_days)
     assert p.concerns == (case.concern,)
     assert not (p.keloid_history or p.pregnant or p.breastfeeding or p.active_infection or p.open_wounds)
     result = screen(p, case.screening_date)
@@ -99,6 +103,54 @@ def test_describe_names_the_trainee_and_the_history():
     text = case.describe()
     assert "'ana'" in text and case.case_id in text and case.screening_date.isoformat() in text
     assert "Last radiation treatment: 2026-01-22." in text and "blood thinner" in text
+
+
+def test_describe_reads_the_patient_field_labels():
+    """Every recorded date and every yes is one sentence, worded as the intake form's label."""
+    for i in range(40):
+        case = virtual_case(f"t{i}")
+        p, text = case.patient, case.describe()
+        for field in DATE_FIELDS:
+            value = getattr(p, field)
+            assert (f"{FIELD_LABELS[field]}:" in text) is (value is not None), field
+            assert value is None or f"{FIELD_LABELS[field]}: {value.isoformat()}." in text, field
+        for field in BOOL_FIELDS:
+            assert (f"{FIELD_LABELS[field]}." in text) is getattr(p, field), field
+
+
+# ----------------------------------------------------------------------------- the numbers the cases use
+
+
+def test_the_case_numbers_are_parameter_rows_citing_the_case_assumption():
+    assert CASE_AGE_RANGE_YEARS == (parameter("case_age_min_years").value, parameter("case_age_max_years").value)
+    names = ["case_age_min_years", "case_age_max_years", "case_screening_span_days", "case_cold_sore_probability",
+             "case_anticoagulant_probability", "case_isotretinoin_ago_min_days", "case_isotretinoin_ago_max_days",
+             "case_radiation_ago_min_days", "case_radiation_ago_max_days"]
+    for name in names:
+        row = parameter(name)
+        assert row.claim_id == "case.design_assumed" and row.low <= row.value <= row.high, name
+    for field, event in (("isotretinoin_last_dose", "isotretinoin"), ("radiation_last_date", "radiation")):
+        low, high = (parameter(f"case_{event}_ago_{end}_days").value for end in ("min", "max"))
+        assert cases._DAYS_AGO[field] == (low, high)
+
+
+def test_a_range_read_out_of_order_is_refused(monkeypatch):
+    real = cases.parameter
+    high = real("case_age_max_years").value
+    monkeypatch.setattr(cases, "parameter", lambda name: dataclasses.replace(real(name), value=high + 1)
+                        if name == "case_age_min_years" else real(name))
+    with pytest.raises(ValueError, match=rf"case_age_min_years={high + 1} is above case_age_max_years={high}"):
+        cases._ordered_pair("case_age_min_years", "case_age_max_years")
+
+
+def test_the_event_dates_fall_inside_their_parameter_ranges():
+    for i in range(300):
+        case = virtual_case(f"t{i}")
+        for field in ("isotretinoin_last_dose", "radiation_last_date"):
+            last = getattr(case.patient, field)
+            if last is not None:
+                low, high = cases._DAYS_AGO[field]
+                assert low <= (case.screening_date - last).days <= high, field
 
 
 @pytest.mark.parametrize(

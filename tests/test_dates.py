@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import given
@@ -27,9 +28,18 @@ def test_add_months_moves_forward_by_about_the_right_amount(day, months):
     assert 28 * months <= (out - day).days <= 31 * months
 
 
-@pytest.mark.parametrize("months", [-1, 1.5, True, "3"])
-def test_add_months_rejects_bad_months(months):
-    with pytest.raises(ValueError, match="months"):
+@pytest.mark.parametrize(
+    ("months", "message"),
+    [
+        (-1, "months=-1 is not allowed; allowed: at least 0"),
+        (1.5, "months must be a whole number, got float 1.5"),
+        (True, "months must be a whole number, got bool True"),
+        ("3", "months must be a whole number, got str '3'"),
+    ],
+)
+def test_add_months_rejects_bad_months(months, message):
+    """Any bad ``months`` is a ValueError (a wrong type too), naming the value and what is allowed."""
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         add_months(dt.date(2026, 1, 1), months)
 
 

@@ -108,3 +108,12 @@ def test_numpy_and_pandas_values_are_recognised_by_type_not_by_name():
 
     with pytest.raises(TypeError, match="pregnant must be True or False, got bool_"):
         Patient(age=30, fitzpatrick=2, pregnant=bool_())
+
+
+def test_every_yes_no_and_date_field_has_one_label_in_form_order():
+    from needling_sim.patient import BOOL_FIELDS, DATE_FIELDS, FIELD_LABELS
+
+    assert tuple(FIELD_LABELS) == BOOL_FIELDS + DATE_FIELDS
+    labels = list(FIELD_LABELS.values())
+    assert len(set(labels)) == len(labels)
+    assert all(label[:1].isupper() and not label.endswith(".") for label in labels)

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from needling_sim import Area, Concern, Patient, check_plan, plan_passes, recommend_plan
+from needling_sim import Area, Concern, Patient, check_plan, plan_passes, recommend, recommend_plan
 from needling_sim.evidence import claim, claim_ids
 from needling_sim.parameters import parameter
 from needling_sim.recommend import CONCERN_DEFAULTS, concern_default
@@ -58,6 +58,15 @@ def test_start_moves_past_a_deferral_with_a_known_end():
     assert recommend_plan(patient, "acne_scars", START, isotretinoin_policy="seed").start == dt.date(
         2026, 4, 10
     )
+
+
+def test_the_reschedule_guard_is_a_parameter_and_says_when_it_stops(monkeypatch):
+    row = parameter("max_reschedules")
+    assert recommend._MAX_RESCHEDULES == row.value and row.claim_id == "bound.max_reschedules"
+    patient = dataclasses.replace(HEALTHY, isotretinoin_last_dose=dt.date(2026, 1, 10))
+    monkeypatch.setattr(recommend, "_MAX_RESCHEDULES", 1)  # the first plan defers: one try is not enough
+    with pytest.raises(ValueError, match="screening kept deferring after 1 reschedules"):
+        recommend_plan(patient, "acne_scars", START)
 
 
 @pytest.mark.parametrize(

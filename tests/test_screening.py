@@ -4,11 +4,12 @@ and hypothesis properties over random patients."""
 import dataclasses
 import datetime as dt
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from needling_sim import IsotretinoinPolicy, Patient, Severity, Verdict, screen, screening
+from needling_sim import IsotretinoinPolicy, Patient, Severity, Verdict, screen, waiting
 from needling_sim.dates import add_months
 from needling_sim.evidence import claim, claim_ids, conflicts_of
 from needling_sim.findings import Finding, most_severe, verdict_for
@@ -167,6 +168,9 @@ def test_metal_allergy_and_rosacea_are_cautions_citing_their_sources(fields, rul
         assert found[rule].severity.value == "caution" and r.verdict is Verdict.CAUTION
     if rule == "metal_allergy" and present:
         assert "Chu 2021" in found[rule].message and "risk.metal_allergy.chu2021" in found[rule].sources
+        studies = int(claim("adverse.chu2021_studies").value_low)
+        assert f"a review of {studies} studies" in found[rule].message
+        assert "adverse.chu2021_studies" in found[rule].sources
     if rule == "rosacea" and present:
         assert "(000)" in found[rule].message and "(003)" in found[rule].message
         assert {"benefit.s0", "contra.infection.s0", "contra.infection.s3"} <= set(found[rule].sources)
@@ -222,8 +226,13 @@ def test_finding_validation():
         Finding("r", "info", "", ("spacing.s0",))
     with pytest.raises(TypeError, match="until"):
         Finding("r", "defer", "m", ("spacing.s0",), until="2026-01-01")
-    with pytest.raises(ValueError, match="session"):
+    with pytest.raises(ValueError, match="session=0 is not allowed; allowed: at least 1"):
         Finding("r", "info", "m", ("spacing.s0",), session=0)
+    with pytest.raises(TypeError, match="session must be a whole number, got bool True"):
+        Finding("r", "info", "m", ("spacing.s0",), session=True)
+    with pytest.raises(TypeError, match="message must be a non-empty str, got None"):
+        Finding("r", "info", None, ("spacing.s0",))
+    assert Finding("r", "info", "m", ["spacing.s0"], session=np.int64(2)).session == 2
 
 
 def test_severity_order():
@@ -361,8 +370,8 @@ def test_screen_defers_until_the_windows_end_and_says_how_long(window):
 def test_a_changed_window_changes_the_message_and_the_date(monkeypatch):
     radiation = waiting_window("radiation_last_date")
     shorter = dataclasses.replace(radiation, length=radiation.length - 5)
-    monkeypatch.setattr(screening, "WAITING_WINDOWS",
-                        tuple(shorter if w is radiation else w for w in screening.WAITING_WINDOWS))
+    monkeypatch.setattr(waiting, "WAITING_WINDOWS",
+                        tuple(shorter if w is radiation else w for w in waiting.WAITING_WINDOWS))
     last = dt.date(2026, 1, 1)
     f = screen(with_(radiation_last_date=last), on=dt.date(2026, 1, 2)).findings[0]
     assert f"asks for {radiation.length - 5} months" in f.message and f.until == add_months(last, radiation.length - 5)
@@ -373,3 +382,12 @@ def test_isotretinoin_message_states_every_sides_wait_from_the_ledger():
     seed, label = (int(claim(c).value_low) for c in ("contra.isotretinoin.s3", "contra.isotretinoin.label"))
     assert f"the seed says {seed} months, the drug label {label} months" in f.message
     assert f"wait {label} months" in f.message
+
+
+def test_screening_still_exports_the_waiting_tables_the_lessons_use():
+    """The windows live in needling_sim.waiting; screening re-exports the same objects."""
+    from needling_sim import screening
+
+    for name in waiting.__all__:
+        assert getattr(screening, name) is getattr(waiting, name), name
+        assert name in screening.__all__, name
